@@ -1,0 +1,3 @@
+"""Debrief: turns a job rejection into a plan."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,98 @@
+"""Async engine, the per-request session, and the declarative base every table uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _ensure_sqlite_directory(url: URL) -> None:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
+    """Build the engine; SQLite files get WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    options: dict[str, Any] = {}
+    if not pooled:
+        options["poolclass"] = NullPool
+    if parsed.get_backend_name() == "sqlite":
+        _ensure_sqlite_directory(parsed)
+        engine = create_async_engine(parsed, **options)
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    if pooled:
+        options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(parsed, **options)
+
+
+class Database:
+    """The engine and session factory one application instance owns."""
+
+    def __init__(self, url: str, *, pooled: bool = True) -> None:
+        self.engine = create_engine(url, pooled=pooled)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: commit on success, roll back on any error.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent,
+    and a failed commit becomes an error response rather than a lie.
+    """
+    database: Database = request.app.state.database
+    async with database.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

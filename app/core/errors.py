@@ -1,0 +1,181 @@
+"""RFC 9457 problems: the exception classes services raise, and the body they become.
+
+Each class names one kind of problem with a stable ``type`` URI, and can document itself
+in OpenAPI through :func:`problem_responses`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "/problems/"
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+class FieldProblem(BaseModel):
+    """One invalid part of a request, located by a JSON pointer."""
+
+    pointer: str = Field(examples=["/body/name"], description="JSON pointer into the request.")
+    detail: str = Field(examples=["Field required"])
+    code: str = Field(examples=["missing"], description="Machine-readable reason.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["/problems/not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No candidate with id cand_01J…"])
+    instance: str = Field(examples=["/v1/candidates/cand_01J…"])
+    request_id: str | None = Field(default=None, description="Also sent as X-Request-ID.")
+    errors: list[FieldProblem] | None = None
+
+
+class ProblemError(Exception):
+    """Base of every error that becomes a problem response."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal Server Error"
+    description: ClassVar[str] = "The server failed; the request id identifies the log entry."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        errors: Iterable[FieldProblem] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.detail = detail or self.description
+        self.headers = dict(headers or {})
+        self.errors = list(errors) if errors is not None else None
+        self.extensions = dict(extensions or {})
+        super().__init__(self.detail)
+
+    @classmethod
+    def type_uri(cls) -> str:
+        return PROBLEM_TYPE_PREFIX + cls.slug
+
+    def to_problem(self, instance: str, request_id: str | None) -> Problem:
+        return Problem(
+            type=self.type_uri(),
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=instance,
+            request_id=request_id,
+            errors=self.errors,
+            **self.extensions,
+        )
+
+
+class BadRequest(ProblemError):
+    status = 400
+    slug = "bad-request"
+    title = "Bad Request"
+    description = "The request could not be understood."
+
+
+class MalformedJSON(ProblemError):
+    status = 400
+    slug = "malformed-json"
+    title = "Malformed JSON"
+    description = "The request body is not valid JSON."
+
+
+class NotFound(ProblemError):
+    status = 404
+    slug = "not-found"
+    title = "Not Found"
+    description = "Nothing exists at this address for the caller."
+
+
+class MethodNotAllowed(ProblemError):
+    status = 405
+    slug = "method-not-allowed"
+    title = "Method Not Allowed"
+    description = "The resource exists but does not support this method; see Allow."
+
+
+class ContentTooLarge(ProblemError):
+    status = 413
+    slug = "content-too-large"
+    title = "Content Too Large"
+    description = "The request body is larger than the server accepts."
+
+
+class ValidationFailed(ProblemError):
+    status = 422
+    slug = "validation-error"
+    title = "Validation Failed"
+    description = "One or more fields are invalid; `errors` points at each."
+
+
+class ServiceUnavailable(ProblemError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service Unavailable"
+    description = "A dependency of the service is not answering."
+
+
+class InternalError(ProblemError):
+    pass
+
+
+PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
+    BadRequest,
+    MalformedJSON,
+    NotFound,
+    MethodNotAllowed,
+    ContentTooLarge,
+    ValidationFailed,
+    ServiceUnavailable,
+    InternalError,
+)
+
+
+@lru_cache(maxsize=64)
+def _class_for_status(status: int) -> type[ProblemError]:
+    for problem_type in PROBLEM_TYPES:
+        if problem_type.status == status and problem_type is not MalformedJSON:
+            return problem_type
+    phrase = HTTPStatus(status).phrase if status in _KNOWN_STATUSES else "Error"
+    attributes = {
+        "status": status,
+        "slug": phrase.lower().replace(" ", "-"),
+        "title": phrase,
+        "description": f"{phrase}.",
+    }
+    return type(f"HTTP{status}Problem", (ProblemError,), attributes)
+
+
+_KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
+
+
+def generic_problem(status: int, detail: str | None = None) -> ProblemError:
+    """A problem for a status no specific class covers (e.g. a framework 406)."""
+    return _class_for_status(status)(detail)
+
+
+def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the given problem classes, grouped by status."""
+    grouped: dict[int, list[type[ProblemError]]] = {}
+    for error in errors:
+        grouped.setdefault(error.status, []).append(error)
+    return {
+        status: {
+            "description": "; ".join(f"`{e.type_uri()}`: {e.description}" for e in kinds),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+        }
+        for status, kinds in sorted(grouped.items())
+    }

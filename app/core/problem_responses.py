@@ -1,0 +1,99 @@
+"""Turning problems and framework errors into ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from app.core.errors import (
+    PROBLEM_MEDIA_TYPE,
+    FieldProblem,
+    MalformedJSON,
+    MethodNotAllowed,
+    NotFound,
+    ProblemError,
+    ValidationFailed,
+    generic_problem,
+)
+from app.core.request_context import REQUEST_ID_HEADER, current_request_id
+
+
+def render_problem(error: ProblemError, instance: str) -> JSONResponse:
+    request_id = current_request_id()
+    problem = error.to_problem(instance, request_id)
+    headers = dict(error.headers)
+    if request_id is not None:
+        headers[REQUEST_ID_HEADER] = request_id
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=error.status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def json_pointer(location: Sequence[str | int]) -> str:
+    """RFC 6901 pointer for a pydantic error location such as ``("body", "name")``."""
+    parts = (str(part).replace("~", "~0").replace("/", "~1") for part in location)
+    return "/" + "/".join(parts)
+
+
+def _field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    return [
+        FieldProblem(pointer=json_pointer(e["loc"]), detail=e["msg"], code=e["type"])
+        for e in errors
+    ]
+
+
+def validation_problem(exc: RequestValidationError) -> ProblemError:
+    errors = exc.errors()
+    malformed = next((e for e in errors if e["type"] == "json_invalid"), None)
+    if malformed is not None:
+        reason = malformed.get("ctx", {}).get("error", "invalid JSON")
+        position = malformed["loc"][-1]
+        return MalformedJSON(
+            f"The request body is not valid JSON: {reason} at character {position}.",
+            errors=[FieldProblem(pointer="/body", detail=reason, code="json_invalid")],
+        )
+    fields = _field_problems(errors)
+    pointers = ", ".join(dict.fromkeys(f.pointer for f in fields))
+    noun = "field is" if len(fields) == 1 else "fields are"
+    return ValidationFailed(f"{len(fields)} {noun} invalid: {pointers}.", errors=fields)
+
+
+def http_exception_problem(request: Request, exc: StarletteHTTPException) -> ProblemError:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 404:
+        return NotFound(f"Nothing is found at {request.url.path}.", headers=headers)
+    if exc.status_code == 405:
+        allowed = headers.get("Allow", "")
+        return MethodNotAllowed(
+            f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}.",
+            headers=headers,
+        )
+    error = generic_problem(exc.status_code, str(exc.detail) if exc.detail else None)
+    error.headers.update(headers)
+    return error
+
+
+async def handle_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return render_problem(exc, request.url.path)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return render_problem(validation_problem(exc), request.url.path)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    problem = http_exception_problem(request, exc)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=problem.headers)
+    return render_problem(problem, request.url.path)

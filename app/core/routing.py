@@ -1,0 +1,43 @@
+"""The route class every Debrief router uses: it documents the problems any route can return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+
+from app.core.errors import (
+    ContentTooLarge,
+    InternalError,
+    MalformedJSON,
+    ProblemError,
+    ValidationFailed,
+    problem_responses,
+)
+
+
+class DebriefRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        implied: list[type[ProblemError]] = [InternalError]
+        dependant = self.dependant
+        has_parameters = bool(
+            dependant.path_params
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+        )
+        if self.body_field is not None:
+            implied += [MalformedJSON, ContentTooLarge]
+        if has_parameters or self.body_field is not None:
+            implied.append(ValidationFailed)
+        documented = set(map(str, self.responses))
+        for status, response in problem_responses(*implied).items():
+            if str(status) not in documented:
+                self.responses[status] = response
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose routes document their implied problems."""
+    return APIRouter(route_class=DebriefRoute, **kwargs)

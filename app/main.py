@@ -1,0 +1,70 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import __version__
+from app.core.config import Settings, get_settings
+from app.core.database import Database
+from app.core.docs import install_docs
+from app.core.errors import ProblemError
+from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.openapi import install_openapi
+from app.core.problem_responses import (
+    handle_http_exception,
+    handle_problem,
+    handle_validation_error,
+)
+from app.operations.routes import router as operations_router
+
+DESCRIPTION = """\
+Debrief turns a job rejection into a plan. A candidate works through a reflection
+session; the service diagnoses the likely reasons with explainable rules, drafts the
+feedback request to the interviewer and the script for the follow-up call, and tracks
+what comes next.
+
+Every error is an RFC 9457 `application/problem+json` document; `type` names the kind of
+problem (see `GET /problems`) and `request_id` matches the `X-Request-ID` header.
+"""
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Debrief",
+        version=__version__,
+        summary="Learn from a job rejection: reflect, diagnose, ask for feedback, move on.",
+        description=DESCRIPTION,
+        contact={"name": "Debrief team", "email": "team@debrief.dev"},
+        license_info={"name": "MIT", "identifier": "MIT"},
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    app.add_exception_handler(ProblemError, handle_problem)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+    app.include_router(operations_router)
+    install_openapi(app)
+    if settings.docs_enabled:
+        install_docs(app)
+    return app

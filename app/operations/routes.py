@@ -1,0 +1,63 @@
+"""Liveness, readiness, and the catalogue of problem types that `type` URIs point at."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import Path, Request
+
+from app.core.database import Database
+from app.core.errors import PROBLEM_TYPES, NotFound, ServiceUnavailable, problem_responses
+from app.core.routing import api_router
+from app.operations.schemas import Health, ProblemType, Readiness
+
+READINESS_TIMEOUT_SECONDS = 2.0
+
+logger = logging.getLogger(__name__)
+router = api_router(tags=["operations"])
+
+_PROBLEM_CATALOGUE = {
+    kind.slug: ProblemType(
+        type=kind.type_uri(), title=kind.title, status=kind.status, description=kind.description
+    )
+    for kind in PROBLEM_TYPES
+}
+
+
+@router.get("/healthz", summary="The process answers")
+async def healthz() -> Health:
+    return Health()
+
+
+@router.get(
+    "/readyz",
+    summary="The database answers",
+    responses=problem_responses(ServiceUnavailable),
+)
+async def readyz(request: Request) -> Readiness:
+    database: Database = request.app.state.database
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+            await database.ping()
+    except Exception as exc:
+        logger.warning("readiness check failed: %s", type(exc).__name__)
+        raise ServiceUnavailable("The database is not answering.") from exc
+    return Readiness()
+
+
+@router.get("/problems", summary="Every kind of problem the API returns")
+async def list_problem_types() -> list[ProblemType]:
+    return list(_PROBLEM_CATALOGUE.values())
+
+
+@router.get(
+    "/problems/{slug}",
+    summary="One kind of problem",
+    responses=problem_responses(NotFound),
+)
+async def get_problem_type(slug: str = Path(max_length=64)) -> ProblemType:
+    try:
+        return _PROBLEM_CATALOGUE[slug]
+    except KeyError:
+        raise NotFound(f"No problem type is called {slug!r}.") from None

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ok"] = "ok"
+    database: Literal["ok"] = "ok"
+
+
+class ProblemType(BaseModel):
+    type: str = Field(examples=["/problems/not-found"])
+    title: str
+    status: int
+    description: str
