@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_PATH = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -17,6 +18,10 @@ def alembic_config(database_url: str) -> Config:
     # env.py reads the URL from here; a ConfigParser would choke on a `%` in it.
     config.attributes["database_url"] = database_url
     return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS_PATH))
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

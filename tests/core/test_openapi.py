@@ -1,0 +1,43 @@
+"""The committed OpenAPI document is exactly what the app serves, and is valid."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from openapi_spec_validator import validate
+
+from app.core.config import Settings
+from app.core.openapi import dump_openapi
+from app.main import create_app
+
+COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)  # the engine is never used: nothing here connects
+
+
+def test_committed_openapi_matches_the_app(app: FastAPI) -> None:
+    assert COMMITTED.read_text(encoding="utf-8") == dump_openapi(app.openapi()), (
+        "openapi/openapi.json is out of date: run `debrief openapi` and commit it"
+    )
+
+
+def test_openapi_is_valid_3_1() -> None:
+    document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.1.")
+    validate(document)
+
+
+def test_every_operation_documents_its_problems(app: FastAPI) -> None:
+    for path, item in app.openapi()["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert "500" in responses, f"{method} {path}"
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert list(response["content"]) == ["application/problem+json"]

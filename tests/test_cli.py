@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cli import build_parser, main
+from tests.databases import backend_name
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["openapi"]])
+def test_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: debrief" in capsys.readouterr().out
+
+
+def test_openapi_check_passes_on_the_committed_file() -> None:
+    assert main(["openapi", "--check"]) == 0
+
+
+def test_openapi_writes_then_checks(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "openapi.json"
+    assert main(["openapi", "--check", "--output", str(target)]) == 1
+    assert main(["openapi", "--output", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").endswith("}\n")
+    assert main(["openapi", "--check", "--output", str(target)]) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.skipif(backend_name() != "sqlite", reason="serve migrates the embedded default")
+def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
+    env["DEBRIEF_DATA_DIR"] = str(tmp_path / "data")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert (tmp_path / "data" / "debrief.db").is_file()
+        docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5)
+        assert docs.status_code == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=10)
+    assert b"Running upgrade" in output
