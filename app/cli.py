@@ -1,17 +1,22 @@
-"""The `debrief` command: serve, migrate, openapi."""
+"""The `debrief` command: serve, migrate, openapi, create-org, create-key, purge."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config import Environment, Settings, get_settings
+from app.core.ids import utc_now
 from app.core.logging import configure_logging, logging_config
+from app.core.security import Scope
 
 logger = logging.getLogger("debrief.cli")
 
@@ -26,6 +31,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if settings.uses_embedded_default:
         logger.info("applying pending migrations to %s", settings.effective_database_url)
         migrations.upgrade(settings.effective_database_url)
+        if settings.environment is Environment.DEV:
+            _bootstrap_local_organization(settings, args)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -37,6 +44,78 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=False,
         server_header=False,
     )
+    return 0
+
+
+def _bootstrap_local_organization(settings: Settings, args: argparse.Namespace) -> None:
+    from app.organizations.commands import bootstrap_local_organization
+
+    created = asyncio.run(bootstrap_local_organization(settings.effective_database_url))
+    if created is None:
+        return
+    organization_id, key = created
+    base = f"http://{args.host}:{args.port}"
+    print(
+        f"\nCreated organisation {organization_id} for local development.\n"
+        f"Its admin API key is shown this once; keep it:\n\n    {key}\n\n"
+        f"Try: curl -H 'Authorization: Bearer {key}' {base}/v1/me\n",
+        flush=True,
+    )
+
+
+def _embedded_ready(settings: Settings) -> None:
+    """Commands that write on the embedded default bring its schema up to date first."""
+    if settings.uses_embedded_default:
+        from app.core import migrations
+
+        migrations.upgrade(settings.effective_database_url)
+
+
+def _create_org(args: argparse.Namespace, settings: Settings) -> int:
+    from app.organizations.commands import create_organization
+
+    _embedded_ready(settings)
+    organization_id, key = asyncio.run(
+        create_organization(settings.effective_database_url, args.name)
+    )
+    if args.json:
+        print(json.dumps({"organization_id": organization_id, "api_key": key}))
+    else:
+        print(f"organisation: {organization_id}\nadmin API key (shown once): {key}")
+    return 0
+
+
+def _create_key(args: argparse.Namespace, settings: Settings) -> int:
+    from app.core.errors import NotFound
+    from app.organizations.commands import create_key
+
+    _embedded_ready(settings)
+    expires_at = utc_now() + timedelta(days=args.expires_in_days) if args.expires_in_days else None
+    try:
+        key_id, key = asyncio.run(
+            create_key(
+                settings.effective_database_url,
+                args.org,
+                args.name,
+                [Scope(s) for s in args.scope],
+                expires_at,
+            )
+        )
+    except NotFound:
+        print(f"debrief: no organisation with id {args.org}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"api_key_id": key_id, "api_key": key}))
+    else:
+        print(f"API key {key_id} (shown once): {key}")
+    return 0
+
+
+def _purge(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.organizations.commands import purge_idempotency_records
+
+    removed = asyncio.run(purge_idempotency_records(settings.effective_database_url))
+    logger.info("removed %d expired idempotency records", removed)
     return 0
 
 
@@ -102,6 +181,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="fail if the file differs instead of writing it"
     )
     openapi.set_defaults(handler=_openapi)
+
+    create_org = commands.add_parser(
+        "create-org",
+        help="create an organisation and its admin API key",
+        description="Create an organisation (a tenant) and print its admin API key once.",
+    )
+    create_org.add_argument("name", help="the organisation's name")
+    create_org.add_argument(
+        "--json", action="store_true", help='print {"organization_id", "api_key"} only'
+    )
+    create_org.set_defaults(handler=_create_org)
+
+    create_key = commands.add_parser(
+        "create-key",
+        help="create another API key for an organisation",
+        description="Create an API key and print it once. Scopes: read, write, admin "
+        "(each implies the ones before it).",
+    )
+    create_key.add_argument("--org", required=True, help="organisation id (org_…)")
+    create_key.add_argument(
+        "--scope",
+        action="append",
+        required=True,
+        choices=[s.value for s in Scope],
+        help="repeat for several scopes",
+    )
+    create_key.add_argument("--name", default="cli", help="a name to recognise the key by")
+    create_key.add_argument(
+        "--expires-in-days", type=int, default=None, help="expire the key after N days"
+    )
+    create_key.add_argument(
+        "--json", action="store_true", help='print {"api_key_id", "api_key"} only'
+    )
+    create_key.set_defaults(handler=_create_key)
+
+    purge = commands.add_parser(
+        "purge",
+        help="delete expired idempotency records",
+        description="Delete idempotency records older than 24 hours (run it daily).",
+    )
+    purge.set_defaults(handler=_purge)
     return parser
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
+from app.candidates.routes import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.database import Database
 from app.core.docs import install_docs
@@ -22,6 +23,7 @@ from app.core.problem_responses import (
     handle_validation_error,
 )
 from app.operations.routes import router as operations_router
+from app.organizations.routes import router as organizations_router
 
 DESCRIPTION = """\
 Debrief turns a job rejection into a plan. A candidate works through a reflection
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestContextMiddleware)
 
     app.include_router(operations_router)
+    app.include_router(organizations_router)
+    app.include_router(candidates_router)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)

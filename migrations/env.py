@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
+from app.core.column_types import UTCDateTime
 from app.core.config import get_settings, normalise_database_url
 from app.core.database import create_engine
 from app.core.models import metadata
@@ -19,6 +22,13 @@ def _database_url() -> str:
     return normalise_database_url(url) if url else get_settings().effective_database_url
 
 
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Revisions spell app column types in plain SQLAlchemy, so they never import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -26,6 +36,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        render_item=_render_item,
     )
 
 

@@ -14,6 +14,7 @@ from app.core.database import Database
 from app.core.models import metadata
 from app.main import create_app
 from tests.databases import fresh_database
+from tests.tenants import Tenant, authed, make_tenant
 
 
 @pytest.fixture(scope="session")
@@ -56,4 +57,30 @@ def app(settings: Settings, database: Database) -> FastAPI:
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def tenant(database: Database) -> Tenant:
+    return await make_tenant(database, "Tenant A")
+
+
+@pytest.fixture
+async def other_tenant(database: Database) -> Tenant:
+    return await make_tenant(database, "Tenant B")
+
+
+@pytest.fixture
+async def api(client: httpx.AsyncClient, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """A client authenticated as tenant A's admin key."""
+    async with authed(client, tenant) as c:
+        yield c
+
+
+@pytest.fixture
+async def other_api(
+    client: httpx.AsyncClient, other_tenant: Tenant
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client authenticated as tenant B's admin key."""
+    async with authed(client, other_tenant) as c:
         yield c

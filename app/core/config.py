@@ -7,8 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "debrief-dev-secret-key-never-use-in-production"  # noqa: S105 (refused in prod)
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Environment(StrEnum):
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
         description="Largest request body accepted; larger bodies get a 413 problem.",
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEV_SECRET_KEY),
+        description="Signs pagination cursors. Every process of one deployment shares it.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -79,10 +86,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Self:
-        if self.environment is Environment.PROD and self.database_url is None:
+        if self.environment is not Environment.PROD:
+            return self
+        if self.database_url is None:
             raise ValueError(
                 "DEBRIEF_DATABASE_URL must be set in prod: the embedded SQLite default "
                 "is for development only"
+            )
+        secret = self.secret_key.get_secret_value()
+        if secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"DEBRIEF_SECRET_KEY must be set in prod to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters"
             )
         return self
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +27,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Base(DeclarativeBase):
@@ -40,12 +41,25 @@ def _ensure_sqlite_directory(url: URL) -> None:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN breaks SAVEPOINT and cannot take the write lock up
+    # front; Debrief emits BEGIN itself (see _begin_sqlite_transaction).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+SQLITE_BEGIN_OPTION = "debrief_sqlite_begin"
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for writing requests, so concurrent writers queue on the busy timeout
+    instead of failing when a read snapshot cannot be upgraded to a write."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
@@ -58,6 +72,7 @@ def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
         _ensure_sqlite_directory(parsed)
         engine = create_async_engine(parsed, **options)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
         return engine
     if pooled:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -69,6 +84,7 @@ class Database:
 
     def __init__(self, url: str, *, pooled: bool = True) -> None:
         self.engine = create_engine(url, pooled=pooled)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def ping(self) -> None:
@@ -87,6 +103,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """
     database: Database = request.app.state.database
     async with database.sessionmaker() as session:
+        if database.is_sqlite and request.method not in SAFE_METHODS:
+            await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session
         except BaseException:

@@ -93,6 +93,27 @@ class MalformedJSON(ProblemError):
     description = "The request body is not valid JSON."
 
 
+class InvalidCursor(ProblemError):
+    status = 400
+    slug = "invalid-cursor"
+    title = "Invalid Cursor"
+    description = "The pagination cursor was not issued by this API for this list."
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+    description = "A valid API key is required: `Authorization: Bearer dbr_…`."
+
+
+class Forbidden(ProblemError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+    description = "The API key lacks the scope this operation needs."
+
+
 class NotFound(ProblemError):
     status = 404
     slug = "not-found"
@@ -105,6 +126,27 @@ class MethodNotAllowed(ProblemError):
     slug = "method-not-allowed"
     title = "Method Not Allowed"
     description = "The resource exists but does not support this method; see Allow."
+
+
+class Conflict(ProblemError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+    description = "The request conflicts with the current state, e.g. a duplicate."
+
+
+class IdempotencyKeyReused(ProblemError):
+    status = 409
+    slug = "idempotency-key-reused"
+    title = "Idempotency Key Reused"
+    description = "This Idempotency-Key was already used with a different request."
+
+
+class PreconditionFailed(ProblemError):
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition Failed"
+    description = "If-Match does not match the current ETag: the resource changed."
 
 
 class ContentTooLarge(ProblemError):
@@ -135,8 +177,14 @@ class InternalError(ProblemError):
 PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     BadRequest,
     MalformedJSON,
+    InvalidCursor,
+    Unauthorized,
+    Forbidden,
     NotFound,
     MethodNotAllowed,
+    Conflict,
+    IdempotencyKeyReused,
+    PreconditionFailed,
     ContentTooLarge,
     ValidationFailed,
     ServiceUnavailable,
@@ -144,11 +192,15 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
 )
 
 
+_KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
+# The general kind for each status: the first listed (BadRequest, not MalformedJSON).
+_GENERAL_KINDS = {p.status: p for p in reversed(PROBLEM_TYPES)}
+
+
 @lru_cache(maxsize=64)
 def _class_for_status(status: int) -> type[ProblemError]:
-    for problem_type in PROBLEM_TYPES:
-        if problem_type.status == status and problem_type is not MalformedJSON:
-            return problem_type
+    if status in _GENERAL_KINDS:
+        return _GENERAL_KINDS[status]
     phrase = HTTPStatus(status).phrase if status in _KNOWN_STATUSES else "Error"
     attributes = {
         "status": status,
@@ -157,9 +209,6 @@ def _class_for_status(status: int) -> type[ProblemError]:
         "description": f"{phrase}.",
     }
     return type(f"HTTP{status}Problem", (ProblemError,), attributes)
-
-
-_KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
 
 
 def generic_problem(status: int, detail: str | None = None) -> ProblemError:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from app.candidates import models as candidates_models
+from app.core import idempotency_models
 from app.core.database import Base
+from app.organizations import models as organizations_models
 
 metadata = Base.metadata
+
+__all__ = ["candidates_models", "idempotency_models", "metadata", "organizations_models"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
 from app.core.errors import (
@@ -21,13 +22,7 @@ class DebriefRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         implied: list[type[ProblemError]] = [InternalError]
-        dependant = self.dependant
-        has_parameters = bool(
-            dependant.path_params
-            or dependant.query_params
-            or dependant.header_params
-            or dependant.cookie_params
-        )
+        has_parameters = bool(get_flat_params(self.dependant))
         if self.body_field is not None:
             implied += [MalformedJSON, ContentTooLarge]
         if has_parameters or self.body_field is not None:

@@ -44,7 +44,10 @@ def test_environment_variables_use_the_prefix(monkeypatch: pytest.MonkeyPatch) -
 def test_prod_refuses_the_embedded_database() -> None:
     with pytest.raises(ValidationError, match="DEBRIEF_DATABASE_URL must be set in prod"):
         make(environment=Environment.PROD)
-    assert make(environment="prod", database_url="postgresql://u@h/db").environment == "prod"
+    with pytest.raises(ValidationError, match="DEBRIEF_SECRET_KEY must be set in prod"):
+        make(environment="prod", database_url="postgresql://u@h/db")
+    settings = make(environment="prod", database_url="postgresql://u@h/db", secret_key="s" * 40)
+    assert settings.environment == "prod"
 
 
 @pytest.mark.parametrize("size", [0, 10, 10**12])

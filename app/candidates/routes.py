@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Body, Path, Query, Request, Response, status
+from pydantic import AwareDatetime
+
+from app.candidates import service
+from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
+from app.core.database import SessionDep
+from app.core.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+    problem_responses,
+)
+from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.idempotency import Created, IdempotencyKey, fingerprint, run_idempotently
+from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
+from app.core.pagination import Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+
+router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
+
+CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+ETAG_HEADER = {
+    "ETag": {"description": "Send as If-Match to update safely.", "schema": {"type": "string"}}
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CandidateRead,
+    summary="Add a candidate",
+    responses={
+        201: {"headers": ETAG_HEADER},
+        **problem_responses(Conflict, IdempotencyKeyReused),
+    },
+)
+async def create_candidate(
+    data: CandidateCreate,
+    principal: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create() -> Created:
+        candidate = await service.create_candidate(session, principal.organization_id, data)
+        return Created(
+            status_code=status.HTTP_201_CREATED,
+            body=CandidateRead.of(candidate).model_dump_json(),
+            resource_id=candidate.id,
+            headers={"Location": f"/v1/candidates/{candidate.id}", "ETag": service.etag(candidate)},
+        )
+
+    request_fingerprint = fingerprint(
+        "POST", request.url.path, data.model_dump_json(exclude_unset=True)
+    )
+    return await run_idempotently(
+        session, principal.organization_id, idempotency_key, request_fingerprint, create
+    )
+
+
+@router.get(
+    "",
+    summary="List candidates",
+    responses=problem_responses(InvalidCursor),
+)
+async def list_candidates(
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    request: Request,
+    response: Response,
+    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    created_after: Annotated[
+        AwareDatetime | None, Query(description="Created at or after (RFC 3339).")
+    ] = None,
+    created_before: Annotated[
+        AwareDatetime | None, Query(description="Created before (RFC 3339).")
+    ] = None,
+) -> Page[CandidateRead]:
+    result = await service.list_candidates(
+        session,
+        principal.organization_id,
+        page,
+        external_ref=external_ref,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.get(
+    "/{candidate_id}",
+    summary="Get a candidate",
+    responses={
+        200: {"headers": ETAG_HEADER},
+        304: {"description": "Not modified: your If-None-Match is current."},
+        **problem_responses(NotFound),
+    },
+)
+async def get_candidate(
+    candidate_id: CandidateId,
+    principal: ReadAccess,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> CandidateRead:
+    candidate = await service.get_candidate(session, principal.organization_id, candidate_id)
+    etag = service.etag(candidate)
+    if is_not_modified(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})  # type: ignore[return-value]
+    response.headers["ETag"] = etag
+    return CandidateRead.of(candidate)
+
+
+@router.patch(
+    "/{candidate_id}",
+    summary="Change a candidate (JSON Merge Patch)",
+    responses={
+        200: {"headers": ETAG_HEADER},
+        **problem_responses(NotFound, Conflict, PreconditionFailed),
+    },
+)
+async def update_candidate(
+    candidate_id: CandidateId,
+    patch: Annotated[CandidateUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CandidateRead:
+    candidate = await service.update_candidate(
+        session, principal.organization_id, candidate_id, patch, if_match
+    )
+    response.headers["ETag"] = service.etag(candidate)
+    return CandidateRead.of(candidate)
+
+
+@router.delete(
+    "/{candidate_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Erase a candidate and everything stored about them",
+    responses=problem_responses(NotFound, Conflict, PreconditionFailed),
+)
+async def delete_candidate(
+    candidate_id: CandidateId,
+    principal: WriteAccess,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> None:
+    await service.delete_candidate(session, principal.organization_id, candidate_id, if_match)

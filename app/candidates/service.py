@@ -1,0 +1,175 @@
+"""Candidates, always within one organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.candidates.models import Candidate
+from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate, Metadata
+from app.core import ids
+from app.core.errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
+from app.core.etags import check_if_match, etag_for
+from app.core.idempotency import forget_resource
+from app.core.ids import utc_now
+from app.core.merge_patch import apply_merge_patch
+from app.core.pagination import Page, PageRequest, paginate
+
+_NOT_NULLABLE = ("external_ref", "display_name", "locale", "time_zone")
+_metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
+
+
+def etag(candidate: Candidate) -> str:
+    return etag_for(candidate.version)
+
+
+def _duplicate(external_ref: str) -> Conflict:
+    return Conflict(
+        f"A candidate with external_ref {external_ref!r} already exists in your organisation.",
+        errors=[FieldProblem(pointer="/body/external_ref", detail="already used", code="unique")],
+    )
+
+
+async def _ensure_ref_free(session: AsyncSession, organization_id: str, external_ref: str) -> None:
+    taken = await session.scalar(
+        select(Candidate.id).where(
+            Candidate.organization_id == organization_id,
+            Candidate.external_ref == external_ref,
+        )
+    )
+    if taken is not None:
+        raise _duplicate(external_ref)
+
+
+async def _flush(session: AsyncSession, external_ref: str, if_match: str | None = None) -> None:
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise _duplicate(external_ref) from None
+    except StaleDataError:
+        if if_match is not None:
+            raise PreconditionFailed("The candidate changed since the ETag you sent.") from None
+        raise Conflict("The candidate was changed by another request; retry.") from None
+
+
+async def create_candidate(
+    session: AsyncSession, organization_id: str, data: CandidateCreate
+) -> Candidate:
+    await _ensure_ref_free(session, organization_id, data.external_ref)
+    now = utc_now()
+    candidate = Candidate(
+        id=ids.CANDIDATE.new(now),
+        organization_id=organization_id,
+        external_ref=data.external_ref,
+        display_name=data.display_name,
+        email=data.email,
+        pronouns=data.pronouns,
+        locale=data.locale,
+        time_zone=data.time_zone,
+        metadata_=data.metadata,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(candidate)
+    await _flush(session, data.external_ref)
+    return candidate
+
+
+async def get_candidate(
+    session: AsyncSession, organization_id: str, candidate_id: str
+) -> Candidate:
+    candidate = None
+    if ids.CANDIDATE.is_valid(candidate_id):
+        candidate = await session.scalar(
+            select(Candidate).where(
+                Candidate.id == candidate_id, Candidate.organization_id == organization_id
+            )
+        )
+    if candidate is None:
+        raise NotFound(f"No candidate with id {candidate_id}.")
+    return candidate
+
+
+async def list_candidates(
+    session: AsyncSession,
+    organization_id: str,
+    page: PageRequest,
+    *,
+    external_ref: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> Page[CandidateRead]:
+    statement = select(Candidate).where(Candidate.organization_id == organization_id)
+    if external_ref is not None:
+        statement = statement.where(Candidate.external_ref == external_ref)
+    # Ids begin with their creation time, so a time range is an id range on the same index.
+    if created_after is not None:
+        statement = statement.where(Candidate.id >= ids.CANDIDATE.lowest_at(created_after))
+    if created_before is not None:
+        statement = statement.where(Candidate.id < ids.CANDIDATE.lowest_at(created_before))
+    return await paginate(session, statement, Candidate.id, page, "candidates", CandidateRead.of)
+
+
+def _merged_metadata(current: dict[str, Any], patch: dict[str, Any] | None) -> dict[str, Any]:
+    merged = apply_merge_patch(current, patch) if patch is not None else {}
+    try:
+        return _metadata_adapter.validate_python(merged)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "The metadata would exceed its limits after the merge.",
+            errors=[
+                FieldProblem(pointer="/body/metadata", detail=error["msg"], code=error["type"])
+                for error in exc.errors()
+            ],
+        ) from None
+
+
+async def update_candidate(
+    session: AsyncSession,
+    organization_id: str,
+    candidate_id: str,
+    patch: CandidateUpdate,
+    if_match: str | None,
+) -> Candidate:
+    candidate = await get_candidate(session, organization_id, candidate_id)
+    check_if_match(if_match, etag(candidate))
+    changes = patch.model_dump(exclude_unset=True)
+    cleared = [name for name in _NOT_NULLABLE if name in changes and changes[name] is None]
+    if cleared:
+        raise ValidationFailed(
+            f"{', '.join(cleared)} cannot be null.",
+            errors=[
+                FieldProblem(pointer=f"/body/{name}", detail="cannot be cleared", code="not_null")
+                for name in cleared
+            ],
+        )
+    if "external_ref" in changes and changes["external_ref"] != candidate.external_ref:
+        await _ensure_ref_free(session, organization_id, changes["external_ref"])
+    if "metadata" in changes:
+        changes["metadata_"] = _merged_metadata(candidate.metadata_, changes.pop("metadata"))
+    changed = False
+    for name, value in changes.items():
+        if getattr(candidate, name) != value:
+            setattr(candidate, name, value)
+            changed = True
+    if changed:
+        candidate.updated_at = utc_now()
+        await _flush(session, candidate.external_ref, if_match)
+    return candidate
+
+
+async def delete_candidate(
+    session: AsyncSession, organization_id: str, candidate_id: str, if_match: str | None
+) -> None:
+    """Erase the candidate and everything stored about them."""
+    candidate = await get_candidate(session, organization_id, candidate_id)
+    check_if_match(if_match, etag(candidate))
+    await forget_resource(session, candidate.id)
+    await session.delete(candidate)
+    await _flush(session, candidate.external_ref, if_match)

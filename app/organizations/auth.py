@@ -1,0 +1,68 @@
+"""Who is calling: the bearer API key, resolved to a principal with scopes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.core.database import SAFE_METHODS, Database, SessionDep
+from app.core.errors import Forbidden, Unauthorized, problem_responses
+from app.core.security import Principal, Scope
+from app.organizations import service
+
+logger = logging.getLogger(__name__)
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    bearerFormat="dbr_…",
+    description="An API key of your organisation: `Authorization: Bearer dbr_…`.",
+)
+
+AUTH_PROBLEMS = problem_responses(Unauthorized, Forbidden)
+
+
+async def _record_use_elsewhere(database: Database, api_key_id: str) -> None:
+    """A read request stays read-only: last_used_at is written in its own transaction."""
+    try:
+        async with database.sessionmaker() as side_session, side_session.begin():
+            await service.record_key_use(side_session, api_key_id)
+    except Exception:
+        logger.warning("could not record the use of API key %s", api_key_id, exc_info=True)
+
+
+async def authenticate(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized(
+            "This operation needs an API key: `Authorization: Bearer dbr_…`.",
+            headers={"WWW-Authenticate": 'Bearer realm="debrief"'},
+        )
+    principal, api_key = await service.authenticate_key(session, credentials.credentials)
+    if service.needs_last_used_update(api_key):
+        if request.method in SAFE_METHODS:
+            await _record_use_elsewhere(request.app.state.database, api_key.id)
+        else:
+            await service.record_key_use(session, api_key.id)
+    return principal
+
+
+def requires(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if scope not in principal.scopes:
+            raise Forbidden(f"This operation needs an API key with the `{scope}` scope.")
+        return principal
+
+    return check
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+ReadAccess = Annotated[Principal, Depends(requires(Scope.READ))]
+WriteAccess = Annotated[Principal, Depends(requires(Scope.WRITE))]
+AdminAccess = Annotated[Principal, Depends(requires(Scope.ADMIN))]
