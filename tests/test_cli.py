@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -16,7 +17,10 @@ from tests.databases import backend_name
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["openapi"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["serve"], ["migrate"], ["openapi"], ["create-org"], ["create-key"], ["purge"]],
+)
 def test_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args([*command, "--help"])
@@ -72,3 +76,51 @@ def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert b"Running upgrade" in output
+    assert b"Its admin API key is shown this once" in output
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
+    env["DEBRIEF_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_create_org_json_then_create_key(tmp_path: Path) -> None:
+    created = _run(tmp_path, "create-org", "Bright Futures Coaching", "--json")
+    assert created.returncode == 0, created.stderr
+    document = json.loads(created.stdout)  # stdout holds the JSON and nothing else
+    assert set(document) == {"organization_id", "api_key"}
+    assert document["organization_id"].startswith("org_")
+    assert document["api_key"].startswith("dbr_")
+
+    key = _run(
+        tmp_path,
+        "create-key",
+        "--org",
+        document["organization_id"],
+        "--scope",
+        "read",
+        "--scope",
+        "write",
+        "--expires-in-days",
+        "30",
+        "--json",
+    )
+    assert key.returncode == 0, key.stderr
+    issued = json.loads(key.stdout)
+    assert issued["api_key_id"].startswith("key_")
+    assert issued["api_key"] != document["api_key"]
+
+    missing = _run(tmp_path, "create-key", "--org", "org_nope", "--scope", "read")
+    assert missing.returncode == 1
+    assert "no organisation" in missing.stderr
+    bad_scope = _run(tmp_path, "create-key", "--org", "x", "--scope", "root")
+    assert bad_scope.returncode == 2

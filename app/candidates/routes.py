@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body, Path, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from app.candidates import service
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
@@ -17,6 +16,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.fields import Timestamp
 from app.core.idempotency import Created, IdempotencyKey, fingerprint, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import Page, PageParams, set_link_header
@@ -78,10 +78,10 @@ async def list_candidates(
     response: Response,
     external_ref: Annotated[str | None, Query(max_length=200)] = None,
     created_after: Annotated[
-        AwareDatetime | None, Query(description="Created at or after (RFC 3339).")
+        Timestamp | None, Query(description="Created at or after (RFC 3339).")
     ] = None,
     created_before: Annotated[
-        AwareDatetime | None, Query(description="Created before (RFC 3339).")
+        Timestamp | None, Query(description="Created before (RFC 3339).")
     ] = None,
 ) -> Page[CandidateRead]:
     result = await service.list_candidates(

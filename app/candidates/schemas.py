@@ -1,51 +1,64 @@
 from __future__ import annotations
 
-import re
-import zoneinfo
 from datetime import datetime
-from functools import lru_cache
+from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import (
+    MISSING,
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from app.candidates.models import Candidate
+from app.core.fields import EmailAddress, SingleLine
 
 MAX_METADATA_KEYS = 20
 MAX_METADATA_KEY_LENGTH = 40
 MAX_METADATA_STRING_LENGTH = 500
 
-_LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
-@lru_cache(maxsize=1)
-def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+# The zone names of the pinned tzdata package: the same list on every machine, so the
+# published schema (an enum) and the validation agree everywhere.
+TIME_ZONES: tuple[str, ...] = tuple(
+    sorted(resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split())
+)
+_TIME_ZONE_SET = frozenset(TIME_ZONES)
 
 
 def _known_time_zone(value: str) -> str:
-    if value != "UTC" and value not in _time_zones():
+    if value not in _TIME_ZONE_SET:
         raise ValueError("not an IANA time zone name such as Europe/Paris")
     return value
 
 
-def _bcp47(value: str) -> str:
-    if not _LOCALE.fullmatch(value):
-        raise ValueError("not a BCP 47 language tag such as en or pt-BR")
-    return value
-
-
-ExternalRef = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-DisplayName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-Pronouns = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
-Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(_bcp47)]
-TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_time_zone)]
+ExternalRef = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
+DisplayName = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
+Pronouns = Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)]
+Locale = Annotated[
+    str,
+    StringConstraints(max_length=35, pattern=LOCALE_PATTERN),
+    Field(description="BCP 47 language tag, e.g. `en`, `pt-BR`."),
+]
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_known_time_zone),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": list(TIME_ZONES),
+            "description": "IANA time zone name.",
+            "examples": ["Europe/Paris"],
+        }
+    ),
+]
 MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_METADATA_KEY_LENGTH)]
 MetadataValue = (
     Annotated[str, StringConstraints(max_length=MAX_METADATA_STRING_LENGTH)]
@@ -73,7 +86,7 @@ class CandidateCreate(BaseModel):
         examples=["client-4711"],
     )
     display_name: DisplayName = Field(examples=["Alex Morgan"])
-    email: EmailStr | None = Field(default=None, max_length=254)
+    email: EmailAddress | None = None
     pronouns: Pronouns | None = Field(
         default=None, description="As the person gives them, e.g. `she/her`, `they/them`."
     )
@@ -83,18 +96,19 @@ class CandidateCreate(BaseModel):
 
 
 class CandidateUpdate(BaseModel):
-    """A JSON Merge Patch (RFC 7396): absent fields stay, `null` clears an optional one."""
+    """A JSON Merge Patch (RFC 7396): absent fields stay, `null` clears an optional one;
+    the fields every candidate must have cannot be null."""
 
     model_config = ConfigDict(extra="forbid")
 
-    external_ref: ExternalRef | None = None
-    display_name: DisplayName | None = None
-    email: EmailStr | None = Field(default=None, max_length=254)
-    pronouns: Pronouns | None = None
-    locale: Locale | None = None
-    time_zone: TimeZone | None = None
-    metadata: dict[MetadataKey, MetadataValue] | None = Field(
-        default=None,
+    external_ref: ExternalRef | MISSING = MISSING
+    display_name: DisplayName | MISSING = MISSING
+    email: EmailAddress | MISSING | None = MISSING
+    pronouns: Pronouns | MISSING | None = MISSING
+    locale: Locale | MISSING = MISSING
+    time_zone: TimeZone | MISSING = MISSING
+    metadata: dict[MetadataKey, MetadataValue] | MISSING | None = Field(
+        default=MISSING,
         description="Merged key by key; a key set to `null` is removed; `null` clears all.",
     )
 

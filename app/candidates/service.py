@@ -21,7 +21,6 @@ from app.core.ids import utc_now
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
 
-_NOT_NULLABLE = ("external_ref", "display_name", "locale", "time_zone")
 _metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
 
 
@@ -140,15 +139,6 @@ async def update_candidate(
     candidate = await get_candidate(session, organization_id, candidate_id)
     check_if_match(if_match, etag(candidate))
     changes = patch.model_dump(exclude_unset=True)
-    cleared = [name for name in _NOT_NULLABLE if name in changes and changes[name] is None]
-    if cleared:
-        raise ValidationFailed(
-            f"{', '.join(cleared)} cannot be null.",
-            errors=[
-                FieldProblem(pointer=f"/body/{name}", detail="cannot be cleared", code="not_null")
-                for name in cleared
-            ],
-        )
     if "external_ref" in changes and changes["external_ref"] != candidate.external_ref:
         await _ensure_ref_free(session, organization_id, changes["external_ref"])
     if "metadata" in changes:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
@@ -66,12 +67,38 @@ def validation_problem(exc: RequestValidationError) -> ProblemError:
     return ValidationFailed(f"{len(fields)} {noun} invalid: {pointers}.", errors=fields)
 
 
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "path_methods", None
+    )
+    if cached is None:
+        cached = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                frozenset(method.upper() for method in item),
+            )
+            for path, item in app.openapi()["paths"].items()
+        ]
+        app.state.path_methods = cached
+    return cached
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every documented method at this path: Starlette's 405 names only the first route's."""
+    methods: set[str] = set()
+    for pattern, path_methods in _path_methods(request.app):
+        if pattern.match(request.url.path):
+            methods |= path_methods
+    return sorted(methods)
+
+
 def http_exception_problem(request: Request, exc: StarletteHTTPException) -> ProblemError:
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
         return NotFound(f"Nothing is found at {request.url.path}.", headers=headers)
     if exc.status_code == 405:
-        allowed = headers.get("Allow", "")
+        allowed = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+        headers["Allow"] = allowed
         return MethodNotAllowed(
             f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}.",
             headers=headers,

@@ -3,7 +3,13 @@ from __future__ import annotations
 from fastapi import Path, Request, Response, status
 
 from app.core.database import SessionDep
-from app.core.errors import IdempotencyKeyReused, NotFound, problem_responses
+from app.core.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    NotFound,
+    problem_responses,
+)
 from app.core.idempotency import Created, IdempotencyKey, fingerprint, run_idempotently
 from app.core.pagination import Page, PageParams, set_link_header
 from app.core.routing import api_router
@@ -25,7 +31,12 @@ async def get_me(principal: CurrentPrincipal, session: SessionDep) -> Me:
     )
 
 
-@router.get("/api-keys", summary="List the organisation's API keys", tags=["api-keys"])
+@router.get(
+    "/api-keys",
+    summary="List the organisation's API keys",
+    tags=["api-keys"],
+    responses=problem_responses(InvalidCursor),
+)
 async def list_api_keys(
     principal: AdminAccess,
     session: SessionDep,
@@ -76,15 +87,18 @@ async def create_api_key(
     "/api-keys/{api_key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke an API key",
+    description="Revoke another key of your organisation. A key cannot revoke itself, so "
+    "no caller locks itself out: rotate by creating the new key, then revoke the old one "
+    "with it.",
     tags=["api-keys"],
-    responses=problem_responses(NotFound),
+    responses=problem_responses(NotFound, Conflict),
 )
 async def revoke_api_key(
     principal: AdminAccess,
     session: SessionDep,
     api_key_id: str = Path(max_length=64),
 ) -> None:
-    await service.revoke_api_key(session, principal.organization_id, api_key_id)
+    await service.revoke_api_key(session, principal, api_key_id)
 
 
 @router.get(

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.fields import SingleLine, Timestamp
 from app.core.ids import utc_now
 from app.core.security import Scope
 from app.organizations.models import ApiKey, Organization
@@ -22,13 +23,13 @@ class OrganizationRead(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100, examples=["coach platform, production"])
+    name: SingleLine = Field(min_length=1, max_length=100, examples=["coach platform, production"])
     scopes: list[Scope] = Field(
         min_length=1,
         max_length=3,
         description="`read`, `write`, `admin`; each implies the ones before it.",
     )
-    expires_at: AwareDatetime | None = Field(default=None, description="RFC 3339, in the future.")
+    expires_at: Timestamp | None = Field(default=None, description="RFC 3339, in the future.")
 
     @field_validator("expires_at")
     @classmethod

@@ -9,7 +9,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import ids
-from app.core.errors import NotFound, Unauthorized
+from app.core.errors import Conflict, NotFound, Unauthorized
 from app.core.ids import utc_now
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import (
@@ -138,8 +138,12 @@ async def get_api_key(session: AsyncSession, organization_id: str, api_key_id: s
     return api_key
 
 
-async def revoke_api_key(session: AsyncSession, organization_id: str, api_key_id: str) -> None:
-    api_key = await get_api_key(session, organization_id, api_key_id)
+async def revoke_api_key(session: AsyncSession, principal: Principal, api_key_id: str) -> None:
+    api_key = await get_api_key(session, principal.organization_id, api_key_id)
+    if api_key.id == principal.api_key_id:
+        raise Conflict(
+            "A key cannot revoke itself: create its replacement, then revoke it with that."
+        )
     if api_key.revoked_at is None:
         api_key.revoked_at = utc_now()
         await session.flush()

@@ -92,6 +92,14 @@ async def test_revoking_twice_and_unknown_ids(api: httpx.AsyncClient, tenant: Te
         assert response.json()["type"] == "/problems/not-found"
 
 
+async def test_a_key_cannot_revoke_itself(api: httpx.AsyncClient) -> None:
+    me = (await api.get("/v1/me")).json()
+    response = await api.delete(f"/v1/api-keys/{me['api_key']['id']}")
+    assert response.status_code == 409
+    assert response.json()["type"] == "/problems/conflict"
+    assert (await api.get("/v1/me")).status_code == 200
+
+
 async def test_keys_list_paginates(api: httpx.AsyncClient) -> None:
     for n in range(4):
         await api.post("/v1/api-keys", json={"name": f"k{n}", "scopes": ["read"]})

@@ -1,0 +1,50 @@
+"""Field types shared by every schema: strict about what they accept, exact in OpenAPI."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+# One line of text: no control characters (they break mail headers and terminals alike).
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+SingleLine = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SINGLE_LINE_PATTERN)]
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339_only(value: Any) -> Any:
+    """Pydantic would take `0.5` or `1700000000` as a Unix time; the API promises RFC 3339."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T09:30:00Z")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only)]
+
+
+def _email(value: str) -> str:
+    try:
+        # Syntax only: no DNS at request time. `.test` addresses are welcome (test platforms).
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
