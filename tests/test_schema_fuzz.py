@@ -21,10 +21,10 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import delete
 
 from app.core.config import Settings
-from app.core.database import Database
+from app.core.database import Database, standalone_transaction
 from app.core.models import metadata
 from app.main import create_app
-from tests.tenants import make_tenant
+from app.organizations import service
 
 pytestmark = pytest.mark.fuzz
 
@@ -36,23 +36,16 @@ ACCEPTABLE_FOR_VALID_DATA = ["2xx", "3xx", "400", "401", "403", "404", "409", "4
 
 
 async def _two_tenants(url: str) -> tuple[str, str]:
-    database = Database(url, pooled=False)
-    try:
-        alice = await make_tenant(database, "Alice's platform")
-        bob = await make_tenant(database, "Bob's platform")
-        return alice.admin_key, bob.admin_key
-    finally:
-        await database.dispose()
+    async with standalone_transaction(url) as session:
+        _, alice = await service.create_organization(session, "Alice's platform")
+        _, bob = await service.create_organization(session, "Bob's platform")
+        return alice.secret, bob.secret
 
 
 async def _empty(url: str) -> None:
-    database = Database(url, pooled=False)
-    try:
-        async with database.engine.begin() as connection:
-            for table in reversed(metadata.sorted_tables):
-                await connection.execute(delete(table))
-    finally:
-        await database.dispose()
+    async with standalone_transaction(url) as session:
+        for table in reversed(metadata.sorted_tables):
+            await session.execute(delete(table))
 
 
 @pytest.fixture

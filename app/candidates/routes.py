@@ -17,9 +17,9 @@ from app.core.errors import (
 )
 from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import Timestamp
-from app.core.idempotency import Created, IdempotencyKey, fingerprint, run_idempotently
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
-from app.core.pagination import Page, PageParams, set_link_header
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
@@ -57,18 +57,15 @@ async def create_candidate(
             headers={"Location": f"/v1/candidates/{candidate.id}", "ETag": service.etag(candidate)},
         )
 
-    request_fingerprint = fingerprint(
-        "POST", request.url.path, data.model_dump_json(exclude_unset=True)
-    )
     return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request_fingerprint, create
+        session, principal.organization_id, idempotency_key, request, data, create
     )
 
 
 @router.get(
     "",
     summary="List candidates",
-    responses=problem_responses(InvalidCursor),
+    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_candidates(
     principal: ReadAccess,

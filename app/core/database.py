@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,6 +94,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def standalone_transaction(url: str) -> AsyncIterator[AsyncSession]:
+    """One transaction on a short-lived engine, for commands that run outside a request."""
+    database = Database(url, pooled=False)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            yield session
+    finally:
+        await database.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

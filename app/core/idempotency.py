@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Request
+from pydantic import BaseModel
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,8 +61,11 @@ class Created:
         )
 
 
-def fingerprint(method: str, path: str, canonical_body: str) -> str:
-    return hashlib.sha256(f"{method}\n{path}\n{canonical_body}".encode()).hexdigest()
+def fingerprint(request: Request, payload: BaseModel) -> str:
+    """What makes two requests "the same": method, path and the fields that were sent."""
+    canonical = payload.model_dump_json(exclude_unset=True)
+    text = f"{request.method}\n{request.url.path}\n{canonical}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 async def _find(session: AsyncSession, organization_id: str, key: str) -> IdempotencyRecord | None:
@@ -91,11 +95,13 @@ async def run_idempotently(
     session: AsyncSession,
     organization_id: str,
     key: str | None,
-    request_fingerprint: str,
+    request: Request,
+    payload: BaseModel,
     create: Callable[[], Awaitable[Created]],
 ) -> Response:
     if key is None:
         return (await create()).response()
+    request_fingerprint = fingerprint(request, payload)
     existing = await _find(session, organization_id, key)
     if existing is not None:
         return _replay(existing, request_fingerprint)

@@ -114,6 +114,14 @@ async def paginate(
     return Page[ItemT](items=items, next_cursor=next_cursor)
 
 
+LINK_HEADER_DOC = {
+    "Link": {
+        "description": 'The next page, as `<url>; rel="next"`; absent on the last page.',
+        "schema": {"type": "string"},
+    }
+}
+
+
 def set_link_header(request: Request, response: Response, next_cursor: str | None) -> None:
     if next_cursor is not None:
         url = request.url.include_query_params(cursor=next_cursor)

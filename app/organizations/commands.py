@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.core.database import Database
+from app.core.database import standalone_transaction
 from app.core.idempotency import purge_expired
 from app.core.security import Scope
 from app.organizations import service
@@ -14,13 +14,9 @@ LOCAL_ORGANIZATION_NAME = "Local development"
 
 async def create_organization(database_url: str, name: str) -> tuple[str, str]:
     """Returns the organisation id and its admin key."""
-    database = Database(database_url, pooled=False)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            organization, issued = await service.create_organization(session, name)
-            return organization.id, issued.secret
-    finally:
-        await database.dispose()
+    async with standalone_transaction(database_url) as session:
+        organization, issued = await service.create_organization(session, name)
+        return organization.id, issued.secret
 
 
 async def create_key(
@@ -31,37 +27,21 @@ async def create_key(
     expires_at: datetime | None,
 ) -> tuple[str, str]:
     """Returns the key id and the key."""
-    database = Database(database_url, pooled=False)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            await service.get_organization(session, organization_id)
-            issued = await service.create_api_key(
-                session, organization_id, name, scopes, expires_at
-            )
-            return issued.api_key.id, issued.secret
-    finally:
-        await database.dispose()
+    async with standalone_transaction(database_url) as session:
+        await service.get_organization(session, organization_id)
+        issued = await service.create_api_key(session, organization_id, name, scopes, expires_at)
+        return issued.api_key.id, issued.secret
 
 
 async def bootstrap_local_organization(database_url: str) -> tuple[str, str] | None:
     """On a database with no organisation, create one; return its id and admin key."""
-    database = Database(database_url, pooled=False)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            if await service.any_organization_exists(session):
-                return None
-            organization, issued = await service.create_organization(
-                session, LOCAL_ORGANIZATION_NAME
-            )
-            return organization.id, issued.secret
-    finally:
-        await database.dispose()
+    async with standalone_transaction(database_url) as session:
+        if await service.any_organization_exists(session):
+            return None
+        organization, issued = await service.create_organization(session, LOCAL_ORGANIZATION_NAME)
+        return organization.id, issued.secret
 
 
 async def purge_idempotency_records(database_url: str) -> int:
-    database = Database(database_url, pooled=False)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            return await purge_expired(session)
-    finally:
-        await database.dispose()
+    async with standalone_transaction(database_url) as session:
+        return await purge_expired(session)

@@ -10,8 +10,8 @@ from app.core.errors import (
     NotFound,
     problem_responses,
 )
-from app.core.idempotency import Created, IdempotencyKey, fingerprint, run_idempotently
-from app.core.pagination import Page, PageParams, set_link_header
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.organizations import service
 from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, CurrentPrincipal
@@ -35,7 +35,7 @@ async def get_me(principal: CurrentPrincipal, session: SessionDep) -> Me:
     "/api-keys",
     summary="List the organisation's API keys",
     tags=["api-keys"],
-    responses=problem_responses(InvalidCursor),
+    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_api_keys(
     principal: AdminAccess,
@@ -75,11 +75,8 @@ async def create_api_key(
             headers={"Location": f"/v1/api-keys/{issued.api_key.id}"},
         )
 
-    request_fingerprint = fingerprint(
-        "POST", request.url.path, data.model_dump_json(exclude_unset=True)
-    )
     return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request_fingerprint, create
+        session, principal.organization_id, idempotency_key, request, data, create
     )
 
 
