@@ -65,3 +65,4 @@ class IdKind:
 ORGANIZATION = IdKind("org")
 API_KEY = IdKind("key")
 CANDIDATE = IdKind("cand")
+QUESTION_SET = IdKind("qs")

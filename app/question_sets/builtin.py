@@ -1,0 +1,51 @@
+"""The article's two question sets, shipped as data files and compiled once at import."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from app.core import ids
+from app.question_sets.compiled import CompiledQuestionSet, compile_question_set
+from app.question_sets.definition import QuestionSetContent
+
+# Built-ins sort before every stored set: their ids carry the earliest possible time.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PUBLISHED_AT = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class BuiltinSet:
+    id: str
+    key: str
+    version: int
+    compiled: CompiledQuestionSet
+
+    @property
+    def content(self) -> QuestionSetContent:
+        return self.compiled.content
+
+
+def _load() -> dict[str, BuiltinSet]:
+    loaded: dict[str, BuiltinSet] = {}
+    files = sorted(
+        (
+            f
+            for f in resources.files("app.question_sets.builtin_sets").iterdir()
+            if f.name.endswith(".json")
+        ),
+        key=lambda f: f.name,
+    )
+    for position, file in enumerate(files, start=1):
+        data = json.loads(file.read_text(encoding="utf-8"))
+        content = QuestionSetContent.model_validate(data["content"])
+        identifier = f"{ids.QUESTION_SET.lowest_at(_EPOCH)[:-2]}{position:02d}"
+        loaded[data["key"]] = BuiltinSet(
+            identifier, data["key"], data["version"], compile_question_set(content)
+        )
+    return loaded
+
+
+BUILTIN_SETS: dict[str, BuiltinSet] = _load()
