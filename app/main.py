@@ -24,6 +24,7 @@ from app.core.problem_responses import (
 )
 from app.operations.routes import router as operations_router
 from app.organizations.routes import router as organizations_router
+from app.question_sets.routes import router as question_sets_router
 
 DESCRIPTION = """\
 Debrief turns a job rejection into a plan. A candidate works through a reflection
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(operations_router)
     app.include_router(organizations_router)
     app.include_router(candidates_router)
+    app.include_router(question_sets_router)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)

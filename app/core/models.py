@@ -6,7 +6,14 @@ from app.candidates import models as candidates_models
 from app.core import idempotency_models
 from app.core.database import Base
 from app.organizations import models as organizations_models
+from app.question_sets import models as question_sets_models
 
 metadata = Base.metadata
 
-__all__ = ["candidates_models", "idempotency_models", "metadata", "organizations_models"]
+__all__ = [
+    "candidates_models",
+    "idempotency_models",
+    "metadata",
+    "organizations_models",
+    "question_sets_models",
+]

@@ -22,6 +22,29 @@ def _problem_schemas() -> dict[str, Any]:
     return {"Problem": schema, **definitions}
 
 
+def _close_pattern_keyed_maps(node: Any) -> None:
+    """Pydantic writes a map with constrained keys as `patternProperties` alone, which lets
+    any other key through; the validation refuses them, so the schema must say so."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        patterns = current.get("patternProperties")
+        if (
+            isinstance(patterns, dict)
+            and len(patterns) == 1
+            and "additionalProperties" not in current
+        ):
+            (pattern,) = patterns
+            current["additionalProperties"] = False
+            current.setdefault("propertyNames", {})["pattern"] = pattern
+        stack.extend(current.values())
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -37,6 +60,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(_problem_schemas())
+    _close_pattern_keyed_maps(document)
     return document
 
 

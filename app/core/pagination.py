@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
@@ -91,6 +91,28 @@ def decode_cursor(secret: str, list_name: str, cursor: str) -> str:
     return str(data["a"])
 
 
+def position(page: PageRequest, list_name: str) -> str | None:
+    """The key to continue after, or None on the first page."""
+    if page.cursor is None:
+        return None
+    return decode_cursor(page.settings.secret_key.get_secret_value(), list_name, page.cursor)
+
+
+def page_of(
+    rows: Sequence[RowT],
+    page: PageRequest,
+    list_name: str,
+    key_of: Callable[[RowT], str],
+    to_item: Callable[[RowT], ItemT],
+) -> Page[ItemT]:
+    """A page from up to ``limit + 1`` rows in key order: the extra row means "more"."""
+    next_cursor = None
+    if len(rows) > page.limit:
+        secret = page.settings.secret_key.get_secret_value()
+        next_cursor = encode_cursor(secret, list_name, key_of(rows[page.limit - 1]))
+    return Page[ItemT](items=[to_item(row) for row in rows[: page.limit]], next_cursor=next_cursor)
+
+
 async def paginate(
     session: AsyncSession,
     statement: Select[RowT],
@@ -100,18 +122,13 @@ async def paginate(
     to_item: Callable[[RowT], ItemT],
 ) -> Page[ItemT]:
     """Run ``statement`` (already scoped and filtered) as one keyset page ordered by ``key``."""
-    secret = page.settings.secret_key.get_secret_value()
-    if page.cursor is not None:
-        statement = statement.where(key > decode_cursor(secret, list_name, page.cursor))
+    after = position(page, list_name)
+    if after is not None:
+        statement = statement.where(key > after)
     rows: Sequence[RowT] = (
         (await session.execute(statement.order_by(key).limit(page.limit + 1))).scalars().all()
     )
-    items = [to_item(row) for row in rows[: page.limit]]
-    next_cursor = None
-    if len(rows) > page.limit:
-        last: Any = rows[page.limit - 1]
-        next_cursor = encode_cursor(secret, list_name, getattr(last, key.key))
-    return Page[ItemT](items=items, next_cursor=next_cursor)
+    return page_of(rows, page, list_name, lambda row: str(getattr(row, key.key)), to_item)
 
 
 LINK_HEADER_DOC = {

@@ -44,9 +44,47 @@ def json_pointer(location: Sequence[str | int]) -> str:
     return "/" + "/".join(parts)
 
 
-def _field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+_NOTHING = object()
+_FASTAPI_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _NOTHING
+
+
+def located(location: Sequence[str | int], body: Any) -> list[str | int]:
+    """The location as a path through the request itself: pydantic also names the union
+    branch it tried (`single_choice`, `str`), which is no place in the document."""
+    if not location or location[0] != "body":
+        return list(location)
+    path: list[str | int] = ["body"]
+    node: Any = body
+    last = len(location) - 1
+    for index, part in enumerate(location[1:], start=1):
+        if part == "[key]":
+            continue  # pydantic's mark for "the key itself": the pointer names the member
+        child = _child(node, part)
+        is_branch_name = (
+            child is _NOTHING
+            and node is not _NOTHING
+            and (
+                not isinstance(node, dict) or index != last  # a missing field is a real place
+            )
+        )
+        if is_branch_name:
+            continue
+        node = child
+        path.append(part)
+    return path
+
+
+def _field_problems(errors: Sequence[Any], body: Any) -> list[FieldProblem]:
     return [
-        FieldProblem(pointer=json_pointer(e["loc"]), detail=e["msg"], code=e["type"])
+        FieldProblem(pointer=json_pointer(located(e["loc"], body)), detail=e["msg"], code=e["type"])
         for e in errors
     ]
 
@@ -61,7 +99,7 @@ def validation_problem(exc: RequestValidationError) -> ProblemError:
             f"The request body is not valid JSON: {reason} at character {position}.",
             errors=[FieldProblem(pointer="/body", detail=reason, code="json_invalid")],
         )
-    fields = _field_problems(errors)
+    fields = _field_problems(errors, exc.body)
     pointers = ", ".join(dict.fromkeys(f.pointer for f in fields))
     noun = "field is" if len(fields) == 1 else "fields are"
     return ValidationFailed(f"{len(fields)} {noun} invalid: {pointers}.", errors=fields)
@@ -102,6 +140,12 @@ def http_exception_problem(request: Request, exc: StarletteHTTPException) -> Pro
         return MethodNotAllowed(
             f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}.",
             headers=headers,
+        )
+    if exc.status_code == 400 and exc.detail == _FASTAPI_UNPARSABLE_BODY:
+        return MalformedJSON(
+            "The request body could not be read as JSON: it is not UTF-8, or it is nested "
+            "too deeply.",
+            errors=[FieldProblem(pointer="/body", detail="unreadable", code="json_invalid")],
         )
     error = generic_problem(exc.status_code, str(exc.detail) if exc.detail else None)
     error.headers.update(headers)

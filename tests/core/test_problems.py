@@ -86,12 +86,17 @@ async def test_malformed_json_is_a_400_problem_naming_the_fault(
     assert "character 22" in str(body["detail"])
 
 
-async def test_body_that_is_not_utf8_is_a_problem(client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe{", b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000],
+)
+async def test_unreadable_body_is_a_malformed_json_problem(
+    client: httpx.AsyncClient, content: bytes
+) -> None:
     response = await client.post(
-        "/probe/things", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+        "/probe/things", content=content, headers={"content-type": "application/json"}
     )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == PROBLEM
+    assert_problem(response, 400, "malformed-json")
 
 
 async def test_declared_oversized_body_is_refused_before_reading(
