@@ -25,6 +25,9 @@ from app.core.problem_responses import (
 from app.operations.routes import router as operations_router
 from app.organizations.routes import router as organizations_router
 from app.question_sets.routes import router as question_sets_router
+from app.sessions.action_item_routes import router as action_items_router
+from app.sessions.candidate_routes import router as candidate_sessions_router
+from app.sessions.routes import router as sessions_router
 
 DESCRIPTION = """\
 Debrief turns a job rejection into a plan. A candidate works through a reflection
@@ -70,6 +73,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(organizations_router)
     app.include_router(candidates_router)
     app.include_router(question_sets_router)
+    app.include_router(candidate_sessions_router)
+    app.include_router(sessions_router)
+    app.include_router(action_items_router)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)

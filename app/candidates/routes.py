@@ -54,6 +54,7 @@ async def create_candidate(
             status_code=status.HTTP_201_CREATED,
             body=CandidateRead.of(candidate).model_dump_json(),
             resource_id=candidate.id,
+            subject_id=candidate.id,
             headers={"Location": f"/v1/candidates/{candidate.id}", "ETag": service.etag(candidate)},
         )
 

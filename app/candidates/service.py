@@ -16,7 +16,7 @@ from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpda
 from app.core import ids
 from app.core.errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
 from app.core.etags import check_if_match, etag_for
-from app.core.idempotency import forget_resource
+from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
@@ -160,6 +160,6 @@ async def delete_candidate(
     """Erase the candidate and everything stored about them."""
     candidate = await get_candidate(session, organization_id, candidate_id)
     check_if_match(if_match, etag(candidate))
-    await forget_resource(session, candidate.id)
+    await forget_subject(session, candidate.id)
     await session.delete(candidate)
     await _flush(session, candidate.external_ref, if_match)

@@ -49,6 +49,7 @@ class Created:
     body: str
     resource_id: str
     headers: dict[str, str] = field(default_factory=dict)
+    subject_id: str | None = None
     # The body to store for replays, when it must differ (a secret shown only once).
     replay_body: str | None = None
 
@@ -118,6 +119,7 @@ async def run_idempotently(
                     k: v for k, v in created.headers.items() if k.lower() in _REPLAYED_HEADERS
                 },
                 resource_id=created.resource_id,
+                subject_id=created.subject_id,
                 created_at=utc_now(),
             )
         )
@@ -132,10 +134,13 @@ async def run_idempotently(
     return created.response()
 
 
-async def forget_resource(session: AsyncSession, resource_id: str) -> None:
-    """Erase stored responses that describe a resource (they hold its data)."""
+async def forget_subject(session: AsyncSession, subject_id: str) -> None:
+    """Erase stored responses about a person or that describe them (they hold their data)."""
     await session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.resource_id == resource_id)
+        delete(IdempotencyRecord).where(
+            (IdempotencyRecord.subject_id == subject_id)
+            | (IdempotencyRecord.resource_id == subject_id)
+        )
     )
 
 

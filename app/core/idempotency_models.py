@@ -24,4 +24,6 @@ class IdempotencyRecord(Base):
     response_body: Mapped[str] = mapped_column(Text)
     response_headers: Mapped[dict[str, Any]] = mapped_column(JSON)
     resource_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The person the stored response is about, so that erasing them erases it too.
+    subject_id: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

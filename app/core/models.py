@@ -7,6 +7,7 @@ from app.core import idempotency_models
 from app.core.database import Base
 from app.organizations import models as organizations_models
 from app.question_sets import models as question_sets_models
+from app.sessions import models as sessions_models
 
 metadata = Base.metadata
 
@@ -16,4 +17,5 @@ __all__ = [
     "metadata",
     "organizations_models",
     "question_sets_models",
+    "sessions_models",
 ]

@@ -1,0 +1,152 @@
+"""The next steps a candidate commits to, within one session."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import ids
+from app.core.errors import Conflict, NotFound, PreconditionFailed
+from app.core.etags import check_if_match, etag_for
+from app.core.ids import utc_now
+from app.core.pagination import Page, PageRequest, paginate
+from app.sessions.models import ActionItem, ReflectionSession
+from app.sessions.schemas import (
+    ActionItemCreate,
+    ActionItemRead,
+    ActionItemUpdate,
+    ActionSource,
+    ActionStatus,
+)
+from app.sessions.service import get_session, record
+
+MAX_ITEMS_PER_SESSION = 100
+
+
+def etag(item: ActionItem) -> str:
+    return etag_for(item.revision)
+
+
+def read(item: ActionItem) -> ActionItemRead:
+    return ActionItemRead(
+        id=item.id,
+        session_id=item.session_id,
+        text=item.text,
+        source=ActionSource(item.source),
+        status=ActionStatus(item.status),
+        due_date=item.due_date,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+async def add_item(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    data: ActionItemCreate,
+    source: ActionSource = ActionSource.MANUAL,
+) -> tuple[ReflectionSession, ActionItem]:
+    parent = await get_session(session, organization_id, session_id)
+    count = await session.scalar(
+        select(func.count()).select_from(ActionItem).where(ActionItem.session_id == parent.id)
+    )
+    if (count or 0) >= MAX_ITEMS_PER_SESSION:
+        raise Conflict(f"A session holds at most {MAX_ITEMS_PER_SESSION} action items.")
+    now = utc_now()
+    item = ActionItem(
+        id=ids.ACTION_ITEM.new(now),
+        organization_id=organization_id,
+        session_id=parent.id,
+        text=data.text,
+        source=source.value,
+        status=data.status.value,
+        due_date=data.due_date,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    await session.flush()
+    record(session, parent, "action_item_added", {"action_item_id": item.id, "text": item.text})
+    await session.flush()
+    return parent, item
+
+
+async def get_item(
+    session: AsyncSession, organization_id: str, session_id: str, item_id: str
+) -> tuple[ReflectionSession, ActionItem]:
+    parent = await get_session(session, organization_id, session_id)
+    item = None
+    if ids.ACTION_ITEM.is_valid(item_id):
+        item = await session.scalar(
+            select(ActionItem).where(
+                ActionItem.id == item_id,
+                ActionItem.session_id == parent.id,
+                ActionItem.organization_id == organization_id,
+            )
+        )
+    if item is None:
+        raise NotFound(f"No action item with id {item_id} in this session.")
+    return parent, item
+
+
+async def list_items(
+    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+) -> Page[ActionItemRead]:
+    parent = await get_session(session, organization_id, session_id)
+    statement = select(ActionItem).where(
+        ActionItem.session_id == parent.id, ActionItem.organization_id == organization_id
+    )
+    return await paginate(session, statement, ActionItem.id, page, f"items:{parent.id}", read)
+
+
+async def _flush(session: AsyncSession, if_match: str | None) -> None:
+    try:
+        await session.flush()
+    except StaleDataError:
+        if if_match is not None:
+            raise PreconditionFailed("The action item changed since your ETag.") from None
+        raise Conflict("Another request changed the action item at the same time.") from None
+
+
+async def update_item(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    item_id: str,
+    patch: ActionItemUpdate,
+    if_match: str | None,
+) -> ActionItem:
+    parent, item = await get_item(session, organization_id, session_id, item_id)
+    check_if_match(if_match, etag(item))
+    changes = patch.model_dump(exclude_unset=True)
+    if "status" in changes:
+        changes["status"] = ActionStatus(changes["status"]).value
+    changed = [name for name, value in changes.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, changes[name])
+    if changed:
+        item.updated_at = utc_now()
+        record(
+            session,
+            parent,
+            "action_item_updated",
+            {"action_item_id": item.id, "fields": sorted(changed), "status": item.status},
+        )
+        await _flush(session, if_match)
+    return item
+
+
+async def delete_item(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    item_id: str,
+    if_match: str | None,
+) -> None:
+    parent, item = await get_item(session, organization_id, session_id, item_id)
+    check_if_match(if_match, etag(item))
+    await session.delete(item)
+    record(session, parent, "action_item_deleted", {"action_item_id": item.id})
+    await _flush(session, if_match)

@@ -1,0 +1,71 @@
+"""A candidate's sessions, insights and export: routes under /v1/candidates/{id}."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request, Response
+
+from app.candidates.service import get_candidate
+from app.core.database import SessionDep
+from app.core.errors import InvalidCursor, NotFound, problem_responses
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.organizations.auth import AUTH_PROBLEMS, ReadAccess
+from app.sessions import insights, service
+from app.sessions.routes import SessionFilters
+from app.sessions.schemas import SessionRead
+
+router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
+
+CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+
+
+@router.get(
+    "/{candidate_id}/sessions",
+    summary="A candidate's sessions",
+    responses={
+        200: {"headers": LINK_HEADER_DOC},
+        **problem_responses(NotFound, InvalidCursor),
+    },
+)
+async def list_candidate_sessions(
+    candidate_id: CandidateId,
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    filters: Annotated[SessionFilters, Depends()],
+    request: Request,
+    response: Response,
+) -> Page[SessionRead]:
+    candidate = await get_candidate(session, principal.organization_id, candidate_id)
+    result = await service.list_sessions(
+        session,
+        principal.organization_id,
+        page,
+        **{**filters.values, "candidate_id": candidate.id},  # type: ignore[arg-type]
+    )
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.get(
+    "/{candidate_id}/insights",
+    summary="Where the candidate stands: outcomes, the no-to-yes ratio, the stage funnel",
+    responses=problem_responses(NotFound),
+)
+async def get_insights(
+    candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
+) -> insights.Insights:
+    return await insights.insights(session, principal.organization_id, candidate_id)
+
+
+@router.get(
+    "/{candidate_id}/export",
+    summary="Everything stored about the candidate, as one JSON document",
+    responses=problem_responses(NotFound),
+)
+async def export_candidate(
+    candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
+) -> insights.Export:
+    return await insights.export(session, principal.organization_id, candidate_id)

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Body, Depends, Path, Query, Request, Response, status
+
+from app.core.database import SessionDep
+from app.core.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+    problem_responses,
+)
+from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.fields import CalendarDate
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+from app.sessions import service
+from app.sessions.models import ReflectionSession
+from app.sessions.schemas import (
+    AnswersUpdate,
+    EventRead,
+    Outcome,
+    SessionCreate,
+    SessionRead,
+    SessionStatus,
+    SessionUpdate,
+    Stage,
+    Transition,
+)
+
+router = api_router(prefix="/v1/sessions", tags=["sessions"], responses=AUTH_PROBLEMS)
+
+SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
+ETAG_HEADER = {
+    "ETag": {"description": "Send as If-Match to change safely.", "schema": {"type": "string"}}
+}
+WRITE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
+
+
+class SessionFilters:
+    def __init__(
+        self,
+        status: SessionStatus | None = None,
+        outcome: Outcome | None = None,
+        company: Annotated[str | None, Query(max_length=200)] = None,
+        stage: Stage | None = None,
+        decided_from: Annotated[
+            CalendarDate | None, Query(description="Decision date on or after.")
+        ] = None,
+        decided_to: Annotated[
+            CalendarDate | None, Query(description="Decision date on or before.")
+        ] = None,
+    ) -> None:
+        self.values = {
+            "status": status,
+            "outcome": outcome,
+            "company": company,
+            "stage": stage,
+            "decided_from": decided_from,
+            "decided_to": decided_to,
+        }
+
+
+def _with_etag(response: Response, row: ReflectionSession) -> SessionRead:
+    response.headers["ETag"] = service.etag(row)
+    return service.read(row)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SessionRead,
+    summary="Start a reflection session for one rejection",
+    responses={201: {"headers": ETAG_HEADER}, **problem_responses(IdempotencyKeyReused)},
+)
+async def create_session(
+    data: SessionCreate,
+    principal: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create() -> Created:
+        row = await service.create_session(session, principal.organization_id, data)
+        return Created(
+            status_code=status.HTTP_201_CREATED,
+            body=service.read(row).model_dump_json(),
+            resource_id=row.id,
+            subject_id=row.candidate_id,
+            headers={"Location": f"/v1/sessions/{row.id}", "ETag": service.etag(row)},
+        )
+
+    return await run_idempotently(
+        session, principal.organization_id, idempotency_key, request, data, create
+    )
+
+
+@router.get(
+    "",
+    summary="List sessions",
+    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
+)
+async def list_sessions(
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    filters: Annotated[SessionFilters, Depends()],
+    request: Request,
+    response: Response,
+    candidate_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[SessionRead]:
+    result = await service.list_sessions(
+        session,
+        principal.organization_id,
+        page,
+        candidate_id=candidate_id,
+        **filters.values,  # type: ignore[arg-type]
+    )
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.get(
+    "/{session_id}",
+    summary="Get a session",
+    responses={
+        200: {"headers": ETAG_HEADER},
+        304: {"description": "Not modified."},
+        **problem_responses(NotFound),
+    },
+)
+async def get_session(
+    session_id: SessionId,
+    principal: ReadAccess,
+    session: SessionDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> SessionRead:
+    row = await service.get_session(session, principal.organization_id, session_id)
+    if is_not_modified(if_none_match, service.etag(row)):
+        return Response(status_code=304, headers={"ETag": service.etag(row)})  # type: ignore[return-value]
+    return _with_etag(response, row)
+
+
+@router.patch(
+    "/{session_id}",
+    summary="Change a session's facts (JSON Merge Patch)",
+    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+)
+async def update_session(
+    session_id: SessionId,
+    patch: Annotated[SessionUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SessionRead:
+    row = await service.update_session(
+        session, principal.organization_id, session_id, patch, if_match
+    )
+    return _with_etag(response, row)
+
+
+@router.delete(
+    "/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a session with its answers, events and action items",
+    responses=WRITE_PROBLEMS,
+)
+async def delete_session(
+    session_id: SessionId,
+    principal: WriteAccess,
+    session: SessionDep,
+    if_match: IfMatch = None,
+) -> None:
+    await service.delete_session(session, principal.organization_id, session_id, if_match)
+
+
+@router.put(
+    "/{session_id}/answers",
+    summary="Save self-reflection answers (merged; null removes one)",
+    description="Checked against the pinned question-set version: if any answer is wrong, "
+    "nothing is saved and the 422 problem points at each. The response shows progress; "
+    "completing the required questions moves an open session to `reflected`.",
+    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+)
+async def put_answers(
+    session_id: SessionId,
+    data: AnswersUpdate,
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SessionRead:
+    row = await service.put_answers(
+        session, principal.organization_id, session_id, data.answers, if_match, feedback=False
+    )
+    return _with_etag(response, row)
+
+
+@router.put(
+    "/{session_id}/interviewer-feedback",
+    summary="Save what the interviewer said (merged; null removes one)",
+    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+)
+async def put_interviewer_feedback(
+    session_id: SessionId,
+    data: AnswersUpdate,
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SessionRead:
+    row = await service.put_answers(
+        session, principal.organization_id, session_id, data.answers, if_match, feedback=True
+    )
+    return _with_etag(response, row)
+
+
+@router.post(
+    "/{session_id}/transitions",
+    summary="Move the session to its next status",
+    description="open → reflected → feedback_requested → call_scheduled → "
+    "feedback_received → closed (closing is allowed from any status). A move that does "
+    "not follow is a 409 whose `allowed` lists the statuses that would.",
+    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+)
+async def transition(
+    session_id: SessionId,
+    data: Transition,
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> SessionRead:
+    row = await service.transition(session, principal.organization_id, session_id, data, if_match)
+    return _with_etag(response, row)
+
+
+@router.get(
+    "/{session_id}/events",
+    summary="The session's timeline, oldest first",
+    responses={
+        200: {"headers": LINK_HEADER_DOC},
+        **problem_responses(NotFound, InvalidCursor),
+    },
+)
+async def list_events(
+    session_id: SessionId,
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> Page[EventRead]:
+    result = await service.list_events(session, principal.organization_id, session_id, page)
+    set_link_header(request, response, result.next_cursor)
+    return result

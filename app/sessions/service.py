@@ -1,0 +1,454 @@
+"""Reflection sessions: facts, answers, outreach status and the timeline of changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.candidates.models import Candidate
+from app.core import ids
+from app.core.errors import (
+    Conflict,
+    FieldProblem,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from app.core.etags import check_if_match, etag_for
+from app.core.ids import utc_now
+from app.core.merge_patch import apply_merge_patch
+from app.core.pagination import Page, PageRequest, paginate
+from app.question_sets import service as question_sets
+from app.question_sets.answers import AnswerReport, check_answers
+from app.question_sets.compiled import CompiledQuestionSet
+from app.question_sets.definition import Purpose
+from app.question_sets.schemas import QuestionSetStatus
+from app.sessions.models import ReflectionSession, SessionEvent
+from app.sessions.schemas import (
+    AnswersPart,
+    EventRead,
+    Interviewer,
+    Outcome,
+    Posting,
+    Progress,
+    SessionCreate,
+    SessionRead,
+    SessionStatus,
+    SessionUpdate,
+    SetPin,
+    Stage,
+    Timeline,
+    Transition,
+)
+from app.sessions.workflow import STAMP, allowed_from
+
+REFLECTION_DEFAULT = "self-reflection"
+FEEDBACK_DEFAULT = "interviewer-feedback"
+
+
+def etag(row: ReflectionSession) -> str:
+    return etag_for(row.revision)
+
+
+def read(row: ReflectionSession) -> SessionRead:
+    return SessionRead(
+        id=row.id,
+        candidate_id=row.candidate_id,
+        company=row.company,
+        role_title=row.role_title,
+        posting=Posting.model_validate(row.posting),
+        stage_reached=Stage(row.stage_reached),
+        interview_date=row.interview_date,
+        decision_date=row.decision_date,
+        outcome=Outcome(row.outcome),
+        stated_reason=row.stated_reason,
+        interviewer=Interviewer.model_validate(row.interviewer),
+        notes=row.notes,
+        status=SessionStatus(row.status),
+        timeline=Timeline(
+            created_at=row.created_at,
+            reflected_at=row.reflected_at,
+            feedback_requested_at=row.feedback_requested_at,
+            call_scheduled_for=row.call_scheduled_for,
+            feedback_received_at=row.feedback_received_at,
+            closed_at=row.closed_at,
+        ),
+        self_reflection=AnswersPart(
+            question_set=SetPin(key=row.reflection_set_key, version=row.reflection_set_version),
+            answers=row.answers,
+            progress=Progress.model_validate(row.reflection_progress),
+        ),
+        interviewer_feedback=AnswersPart(
+            question_set=SetPin(key=row.feedback_set_key, version=row.feedback_set_version),
+            answers=row.feedback_answers,
+            progress=Progress.model_validate(row.feedback_progress),
+        ),
+        updated_at=row.updated_at,
+    )
+
+
+def read_event(event: SessionEvent) -> EventRead:
+    return EventRead(id=event.id, kind=event.kind, data=event.data, created_at=event.created_at)
+
+
+def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
+    now = utc_now()
+    session.add(
+        SessionEvent(
+            id=ids.EVENT.new(now),
+            organization_id=row.organization_id,
+            session_id=row.id,
+            kind=kind,
+            data=data,
+            created_at=now,
+        )
+    )
+
+
+async def _flush(session: AsyncSession, if_match: str | None) -> None:
+    try:
+        await session.flush()
+    except StaleDataError:
+        if if_match is not None:
+            raise PreconditionFailed("The session changed since the ETag you sent.") from None
+        raise Conflict(
+            "The session was changed by another request at the same time; retry."
+        ) from None
+
+
+async def _pinned_set(
+    session: AsyncSession,
+    organization_id: str,
+    pin: SetPin | None,
+    default_key: str,
+    purpose: Purpose,
+    pointer: str,
+) -> tuple[str, int, CompiledQuestionSet]:
+    def invalid(detail: str) -> ValidationFailed:
+        return ValidationFailed(
+            detail, errors=[FieldProblem(pointer=pointer, detail=detail, code="set")]
+        )
+
+    try:
+        if pin is None:
+            view = await question_sets.get_latest(session, organization_id, default_key)
+        else:
+            view = await question_sets.get_version(session, organization_id, pin.key, pin.version)
+    except NotFound as exc:
+        raise invalid(exc.detail) from None
+    if view.status is not QuestionSetStatus.PUBLISHED:
+        raise invalid(f"Version {view.version} of {view.key!r} is {view.status}, not published.")
+    if view.content.purpose is not purpose:
+        raise invalid(f"{view.key!r} is a {view.content.purpose} set, not {purpose}.")
+    compiled = await question_sets.compiled_version(
+        session, organization_id, view.key, view.version
+    )
+    return view.key, view.version, compiled
+
+
+def _progress(report: AnswerReport) -> dict[str, Any]:
+    return Progress.of(report).model_dump(mode="json")
+
+
+async def create_session(
+    session: AsyncSession, organization_id: str, data: SessionCreate
+) -> ReflectionSession:
+    candidate = None
+    if ids.CANDIDATE.is_valid(data.candidate_id):
+        candidate = await session.scalar(
+            select(Candidate.id).where(
+                Candidate.id == data.candidate_id, Candidate.organization_id == organization_id
+            )
+        )
+    if candidate is None:
+        raise ValidationFailed(
+            f"No candidate with id {data.candidate_id}.",
+            errors=[FieldProblem(pointer="/body/candidate_id", detail="unknown", code="unknown")],
+        )
+    reflection = await _pinned_set(
+        session,
+        organization_id,
+        data.self_reflection_set,
+        REFLECTION_DEFAULT,
+        Purpose.SELF_REFLECTION,
+        "/body/self_reflection_set",
+    )
+    feedback = await _pinned_set(
+        session,
+        organization_id,
+        data.interviewer_feedback_set,
+        FEEDBACK_DEFAULT,
+        Purpose.INTERVIEWER_FEEDBACK,
+        "/body/interviewer_feedback_set",
+    )
+    now = utc_now()
+    row = ReflectionSession(
+        id=ids.SESSION.new(now),
+        organization_id=organization_id,
+        candidate_id=data.candidate_id,
+        company=data.company,
+        role_title=data.role_title,
+        posting=data.posting.model_dump(mode="json"),
+        stage_reached=data.stage_reached.value,
+        interview_date=data.interview_date,
+        decision_date=data.decision_date,
+        outcome=data.outcome.value,
+        stated_reason=data.stated_reason,
+        interviewer=data.interviewer.model_dump(mode="json"),
+        notes=data.notes,
+        status=SessionStatus.OPEN.value,
+        reflection_set_key=reflection[0],
+        reflection_set_version=reflection[1],
+        feedback_set_key=feedback[0],
+        feedback_set_version=feedback[1],
+        answers={},
+        reflection_progress=_progress(check_answers(reflection[2], {})),
+        feedback_answers={},
+        feedback_progress=_progress(check_answers(feedback[2], {})),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    record(session, row, "created", {"company": row.company, "role_title": row.role_title})
+    await session.flush()
+    return row
+
+
+async def get_session(
+    session: AsyncSession, organization_id: str, session_id: str
+) -> ReflectionSession:
+    row = None
+    if ids.SESSION.is_valid(session_id):
+        row = await session.scalar(
+            select(ReflectionSession).where(
+                ReflectionSession.id == session_id,
+                ReflectionSession.organization_id == organization_id,
+            )
+        )
+    if row is None:
+        raise NotFound(f"No session with id {session_id}.")
+    return row
+
+
+async def list_sessions(
+    session: AsyncSession,
+    organization_id: str,
+    page: PageRequest,
+    *,
+    candidate_id: str | None = None,
+    status: SessionStatus | None = None,
+    outcome: Outcome | None = None,
+    company: str | None = None,
+    stage: Stage | None = None,
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+) -> Page[SessionRead]:
+    statement = select(ReflectionSession).where(
+        ReflectionSession.organization_id == organization_id
+    )
+    if candidate_id is not None:
+        statement = statement.where(ReflectionSession.candidate_id == candidate_id)
+    if status is not None:
+        statement = statement.where(ReflectionSession.status == status.value)
+    if outcome is not None:
+        statement = statement.where(ReflectionSession.outcome == outcome.value)
+    if company is not None:
+        statement = statement.where(ReflectionSession.company == company)
+    if stage is not None:
+        statement = statement.where(ReflectionSession.stage_reached == stage.value)
+    if decided_from is not None:
+        statement = statement.where(ReflectionSession.decision_date >= decided_from)
+    if decided_to is not None:
+        statement = statement.where(ReflectionSession.decision_date <= decided_to)
+    return await paginate(session, statement, ReflectionSession.id, page, "sessions", read)
+
+
+def _merged(
+    model: type[Posting] | type[Interviewer], current: dict[str, Any], patch: Any, name: str
+) -> dict[str, Any]:
+    merged = apply_merge_patch(current, patch) if patch is not None else {}
+    try:
+        return model.model_validate(merged).model_dump(mode="json")
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"The {name} is not valid after the merge.",
+            errors=[
+                FieldProblem(
+                    pointer="/body/" + "/".join([name, *(str(p) for p in error["loc"])]),
+                    detail=error["msg"],
+                    code=error["type"],
+                )
+                for error in exc.errors()
+            ],
+        ) from None
+
+
+async def update_session(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    patch: SessionUpdate,
+    if_match: str | None,
+) -> ReflectionSession:
+    row = await get_session(session, organization_id, session_id)
+    check_if_match(if_match, etag(row))
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    if "posting" in changes:
+        changes["posting"] = _merged(Posting, row.posting, changes["posting"], "posting")
+    if "interviewer" in changes:
+        changes["interviewer"] = _merged(
+            Interviewer, row.interviewer, changes["interviewer"], "interviewer"
+        )
+    for name in ("interview_date", "decision_date"):
+        if changes.get(name) is not None:
+            changes[name] = date.fromisoformat(changes[name])
+    changed = [name for name, value in changes.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, changes[name])
+    if changed:
+        row.updated_at = utc_now()
+        record(session, row, "updated", {"fields": sorted(changed)})
+        await _flush(session, if_match)
+    return row
+
+
+async def delete_session(
+    session: AsyncSession, organization_id: str, session_id: str, if_match: str | None
+) -> None:
+    row = await get_session(session, organization_id, session_id)
+    check_if_match(if_match, etag(row))
+    await session.delete(row)
+    await _flush(session, if_match)
+
+
+def _answer_problems(report: AnswerReport) -> ValidationFailed:
+    return ValidationFailed(
+        f"{len(report.problems)} answer(s) need attention; nothing was saved.",
+        errors=[
+            FieldProblem(pointer="/body/answers" + p.pointer, detail=p.message, code=p.code)
+            for p in report.problems
+        ],
+    )
+
+
+async def put_answers(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    answers: dict[str, Any],
+    if_match: str | None,
+    *,
+    feedback: bool,
+) -> ReflectionSession:
+    """Merge answers (null removes one), check the result against the pinned set, store."""
+    row = await get_session(session, organization_id, session_id)
+    check_if_match(if_match, etag(row))
+    if feedback:
+        key, version, stored = row.feedback_set_key, row.feedback_set_version, row.feedback_answers
+    else:
+        key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
+    compiled = await question_sets.compiled_version(session, organization_id, key, version)
+    merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
+    report = check_answers(compiled, merged)
+    if report.problems:
+        raise _answer_problems(report)
+    if merged == stored:
+        return row
+    now = utc_now()
+    if feedback:
+        row.feedback_answers, row.feedback_progress = merged, _progress(report)
+    else:
+        row.answers, row.reflection_progress = merged, _progress(report)
+    row.updated_at = now
+    record(
+        session,
+        row,
+        "feedback_updated" if feedback else "answers_updated",
+        {"keys": sorted(answers), "complete": report.complete},
+    )
+    if not feedback and report.complete and row.status == SessionStatus.OPEN.value:
+        _move(session, row, SessionStatus.REFLECTED, now, automatic=True)
+    await _flush(session, if_match)
+    return row
+
+
+def _move(
+    session: AsyncSession,
+    row: ReflectionSession,
+    target: SessionStatus,
+    at: datetime,
+    *,
+    automatic: bool = False,
+) -> None:
+    source = row.status
+    row.status = target.value
+    setattr(row, STAMP[target], at)
+    row.updated_at = utc_now()
+    data: dict[str, Any] = {"from": source, "to": target.value, "at": at.isoformat()}
+    if automatic:
+        data["automatic"] = True
+    record(session, row, "status_changed", data)
+
+
+async def transition(
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    data: Transition,
+    if_match: str | None,
+) -> ReflectionSession:
+    row = await get_session(session, organization_id, session_id)
+    check_if_match(if_match, etag(row))
+    current = SessionStatus(row.status)
+    allowed = allowed_from(current)
+    if data.to not in allowed:
+        names = ", ".join(s.value for s in allowed) or "none: the session is closed"
+        raise Conflict(
+            f"A session that is {current.value} cannot become {data.to.value}; allowed: {names}.",
+            extensions={"allowed": [s.value for s in allowed]},
+        )
+    if data.to is SessionStatus.REFLECTED and not row.reflection_progress.get("complete"):
+        raise Conflict(
+            "The self-reflection is not complete yet: answer "
+            + ", ".join(row.reflection_progress.get("missing_required", []))
+            + ".",
+            extensions={"allowed": [s.value for s in allowed if s is not SessionStatus.REFLECTED]},
+        )
+    moment = data.at or utc_now()
+    if data.to is SessionStatus.CALL_SCHEDULED:
+        if data.call_scheduled_for is None:
+            raise ValidationFailed(
+                "Say when the call is: call_scheduled_for.",
+                errors=[
+                    FieldProblem(
+                        pointer="/body/call_scheduled_for", detail="required", code="missing"
+                    )
+                ],
+            )
+        moment = data.call_scheduled_for
+    _move(session, row, data.to, moment)
+    await _flush(session, if_match)
+    return row
+
+
+async def list_events(
+    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+) -> Page[EventRead]:
+    row = await get_session(session, organization_id, session_id)
+    statement = select(SessionEvent).where(
+        SessionEvent.session_id == row.id, SessionEvent.organization_id == organization_id
+    )
+    return await paginate(
+        session,
+        statement,
+        SessionEvent.id,
+        page,
+        f"events:{row.id}",
+        read_event,
+    )
