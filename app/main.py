@@ -15,7 +15,11 @@ from app.core.config import Settings, get_settings
 from app.core.database import Database
 from app.core.docs import install_docs
 from app.core.errors import ProblemError
-from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RejectNulMiddleware,
+    RequestContextMiddleware,
+)
 from app.core.openapi import install_openapi
 from app.core.problem_responses import (
     handle_http_exception,
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
 

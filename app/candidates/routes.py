@@ -16,7 +16,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
-from app.core.fields import Timestamp
+from app.core.fields import SINGLE_LINE_PATTERN, Timestamp
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -74,7 +74,7 @@ async def list_candidates(
     page: PageParams,
     request: Request,
     response: Response,
-    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    external_ref: Annotated[str | None, Query(max_length=200, pattern=SINGLE_LINE_PATTERN)] = None,
     created_after: Annotated[
         Timestamp | None, Query(description="Created at or after (RFC 3339).")
     ] = None,

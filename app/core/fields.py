@@ -15,9 +15,15 @@ from pydantic import (
     WithJsonSchema,
 )
 
-# One line of text: no control characters (they break mail headers and terminals alike).
-SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# One line of text: no control characters (they break mail headers and terminals alike),
+# and something besides spaces (surrounding spaces are stripped).
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 SingleLine = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SINGLE_LINE_PATTERN)]
+
+# Running text: line breaks and tabs, but no other control characters (PostgreSQL cannot
+# even store NUL in text).
+PLAIN_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT_PATTERN)]
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 

@@ -8,7 +8,7 @@ import time
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import ContentTooLarge, InternalError
+from app.core.errors import BadRequest, ContentTooLarge, InternalError
 from app.core.problem_responses import render_problem
 from app.core.request_context import REQUEST_ID_HEADER, choose_request_id, request_id_var
 
@@ -67,6 +67,21 @@ class RequestContextMiddleware:
                 },
             )
             request_id_var.reset(token)
+
+
+class RejectNulMiddleware:
+    """A NUL in the path or query string is never meaningful, and PostgreSQL cannot even
+    compare text with one: refuse it up front, whatever route it would reach."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            problem = BadRequest("The request's path or query contains a NUL character (%00).")
+            await render_problem(problem, scope["path"].replace("\x00", ""))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

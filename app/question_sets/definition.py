@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.fields import SingleLine
+from app.core.fields import PlainText, SingleLine
 
 MAX_SECTIONS = 20
 MAX_QUESTIONS = 100
@@ -37,7 +37,7 @@ Key = Annotated[
 LocaleTag = Annotated[str, StringConstraints(max_length=35, pattern=LOCALE_PATTERN)]
 Label = Annotated[SingleLine, StringConstraints(min_length=1, max_length=MAX_LABEL_LENGTH)]
 Prompt = Annotated[SingleLine, StringConstraints(min_length=1, max_length=MAX_PROMPT_LENGTH)]
-HelpText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_HELP_LENGTH)]
+HelpText = Annotated[PlainText, StringConstraints(min_length=1, max_length=MAX_HELP_LENGTH)]
 Condition = Annotated[
     dict[str, Any],
     Field(

@@ -24,6 +24,7 @@ from app.question_sets.answers import check_answers
 from app.question_sets.definition import Purpose
 from app.question_sets.locales import available_locales, choose_locale
 from app.question_sets.schemas import (
+    SET_KEY_PATTERN,
     AnswerCheckResult,
     AnswersCheck,
     QuestionSetCreate,
@@ -81,7 +82,7 @@ async def list_question_sets(
     response: Response,
     purpose: Purpose | None = None,
     status: QuestionSetStatus | None = None,
-    key: Annotated[str | None, Query(max_length=64)] = None,
+    key: Annotated[str | None, Query(max_length=64, pattern=SET_KEY_PATTERN)] = None,
 ) -> Page[QuestionSetSummary]:
     result = await service.list_sets(
         session, principal.organization_id, page, purpose=purpose, status=status, key=key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from app.question_sets.compiled import (
 from app.question_sets.definition import Purpose, QuestionSetContent
 from app.question_sets.models import QuestionSetVersion
 from app.question_sets.schemas import (
+    SET_KEY_PATTERN,
     QuestionSetCreate,
     QuestionSetStatus,
     QuestionSetSummary,
@@ -36,6 +38,12 @@ from app.question_sets.schemas import (
 from app.question_sets.views import SetVersionView
 
 _CONTENT_FIELDS = set(QuestionSetContent.model_fields)
+
+
+def _check_key(key: str) -> None:
+    """A key that cannot exist is simply not found (and never reaches the database)."""
+    if not re.fullmatch(SET_KEY_PATTERN, key):
+        raise NotFound(f"There is no question set {key!r}.")
 
 
 def _not_found(key: str, version: int | None = None) -> NotFound:
@@ -120,6 +128,7 @@ async def _row(
 async def get_version(
     session: AsyncSession, organization_id: str, key: str, version: int
 ) -> SetVersionView:
+    _check_key(key)
     builtin = BUILTIN_SETS.get(key)
     if builtin is not None:
         if builtin.version != version:
@@ -133,6 +142,7 @@ async def get_version(
 
 async def get_latest(session: AsyncSession, organization_id: str, key: str) -> SetVersionView:
     """The latest published version (retired and draft versions are not offered)."""
+    _check_key(key)
     builtin = BUILTIN_SETS.get(key)
     if builtin is not None:
         return SetVersionView.of_builtin(builtin)
@@ -154,6 +164,7 @@ async def get_latest(session: AsyncSession, organization_id: str, key: str) -> S
 async def list_versions(
     session: AsyncSession, organization_id: str, key: str, page: PageRequest
 ) -> Page[QuestionSetSummary]:
+    _check_key(key)
     list_name = f"question-set-versions:{key}"
     after = position(page, list_name) or ""
     if key in BUILTIN_SETS:
@@ -245,6 +256,7 @@ async def _flush(session: AsyncSession, if_match: str | None) -> None:
 async def _mutable(
     session: AsyncSession, organization_id: str, key: str, version: int
 ) -> QuestionSetVersion:
+    _check_key(key)
     if key in BUILTIN_SETS:
         if BUILTIN_SETS[key].version != version:
             raise _not_found(key, version)

@@ -14,7 +14,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
-from app.core.fields import CalendarDate
+from app.core.fields import SINGLE_LINE_PATTERN, CalendarDate
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -48,7 +48,7 @@ class SessionFilters:
         self,
         status: SessionStatus | None = None,
         outcome: Outcome | None = None,
-        company: Annotated[str | None, Query(max_length=200)] = None,
+        company: Annotated[str | None, Query(max_length=200, pattern=SINGLE_LINE_PATTERN)] = None,
         stage: Stage | None = None,
         decided_from: Annotated[
             CalendarDate | None, Query(description="Decision date on or after.")
@@ -113,7 +113,7 @@ async def list_sessions(
     filters: Annotated[SessionFilters, Depends()],
     request: Request,
     response: Response,
-    candidate_id: Annotated[str | None, Query(max_length=64)] = None,
+    candidate_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]+$")] = None,
 ) -> Page[SessionRead]:
     result = await service.list_sessions(
         session,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-from app.core.fields import CalendarDate, EmailAddress, SingleLine, Timestamp
+from app.core.fields import CalendarDate, EmailAddress, PlainText, SingleLine, Timestamp
 from app.question_sets.answers import AnswerReport
 
 MAX_CREDENTIALS = 30
@@ -53,6 +53,8 @@ class ActionSource(StrEnum):
 
 ShortText = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
 Credential = Annotated[SingleLine, StringConstraints(min_length=1, max_length=200)]
+StatedReason = Annotated[PlainText, StringConstraints(max_length=2000)]
+Notes = Annotated[PlainText, StringConstraints(max_length=MAX_NOTES)]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().-]+$")]
 
 
@@ -94,11 +96,11 @@ class _SessionFields(BaseModel):
     interview_date: CalendarDate | None = None
     decision_date: CalendarDate | None = None
     outcome: Outcome = Outcome.REJECTED
-    stated_reason: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+    stated_reason: StatedReason | None = Field(
         default=None, description="What the rejection said, in its words."
     )
     interviewer: Interviewer = Field(default_factory=Interviewer)
-    notes: Annotated[str, StringConstraints(max_length=MAX_NOTES)] | None = None
+    notes: Notes | None = None
 
 
 class SessionCreate(_SessionFields):
@@ -125,11 +127,11 @@ class SessionUpdate(BaseModel):
     interview_date: CalendarDate | MISSING | None = MISSING
     decision_date: CalendarDate | MISSING | None = MISSING
     outcome: Outcome | MISSING = MISSING
-    stated_reason: Annotated[str, StringConstraints(max_length=2000)] | MISSING | None = MISSING
+    stated_reason: StatedReason | MISSING | None = MISSING
     interviewer: dict[str, Any] | MISSING | None = Field(
         default=MISSING, description="Merged field by field, as an Interviewer."
     )
-    notes: Annotated[str, StringConstraints(max_length=MAX_NOTES)] | MISSING | None = MISSING
+    notes: Notes | MISSING | None = MISSING
 
 
 class Progress(BaseModel):

@@ -147,3 +147,10 @@ async def test_every_problem_type_is_documented(client: httpx.AsyncClient) -> No
     assert one.status_code == 200
     assert one.json()["status"] == 400
     assert_problem(await client.get("/problems/nonsense"), 404, "not-found")
+
+
+@pytest.mark.parametrize("url", ["/v1/candidates?external_ref=a%00b", "/v1/question-sets/a%00b"])
+async def test_nul_in_path_or_query_is_a_400(client: httpx.AsyncClient, url: str) -> None:
+    response = await client.get(url)
+    assert response.status_code == 400
+    assert response.json()["type"] == "/problems/bad-request"
