@@ -13,6 +13,7 @@ from app.rules.conditions import (
     arguments,
     check_condition,
 )
+from app.rules.fast_paths import specialize
 
 Facts = Mapping[str, Any]
 Evaluator = Callable[[Facts], Any]
@@ -20,11 +21,12 @@ Evaluator = Callable[[Facts], Any]
 
 def lookup(facts: Facts, path: str) -> Any:
     """A dotted path into nested mappings; None when any step is absent."""
-    if path in facts:
-        return facts[path]
+    value = facts.get(path)
+    if value is not None or "." not in path:
+        return value
     current: Any = facts
     for part in path.split("."):
-        if not isinstance(current, Mapping) or part not in current:
+        if not isinstance(current, dict) or part not in current:
             return None
         current = current[part]
     return current
@@ -64,7 +66,7 @@ def _contains(container: Any, item: Any) -> bool:
     return False
 
 
-def _build(node: Any) -> Evaluator:
+def _build(node: Any, flat: bool) -> Evaluator:
     if isinstance(node, list):
         values = tuple(node)
         return lambda _facts: values
@@ -76,18 +78,37 @@ def _build(node: Any) -> Evaluator:
         path = args[0]
         default = args[1] if len(args) > 1 else None
 
+        if flat or "." not in path:
+            if default is None:
+                return lambda facts: facts.get(path)
+
+            def var_or_default(facts: Facts) -> Any:
+                value = facts.get(path)
+                return default if value is None else value
+
+            return var_or_default
+
         def var(facts: Facts) -> Any:
             value = lookup(facts, path)
             return default if value is None else value
 
         return var
+    fast = specialize(op, args, flat)
+    if fast is not None:
+        return fast
     if op == "missing":
         names = tuple(args)
         return lambda facts: any(_is_missing(lookup(facts, name)) for name in names)
-    parts = [_build(arg) for arg in args]
+    parts = [_build(arg, flat) for arg in args]
     if op == "and":
+        if len(parts) == 2:
+            first, second = parts
+            return lambda facts: bool(first(facts)) and bool(second(facts))
         return lambda facts: all(part(facts) for part in parts)
     if op == "or":
+        if len(parts) == 2:
+            first, second = parts
+            return lambda facts: bool(first(facts)) or bool(second(facts))
         return lambda facts: any(part(facts) for part in parts)
     if op == "!":
         (inner,) = parts
@@ -121,13 +142,20 @@ def _build(node: Any) -> Evaluator:
 
 
 def compile_condition(
-    tree: Any, fields: Collection[str], limits: ConditionLimits = DEFAULT_LIMITS
+    tree: Any,
+    fields: Collection[str],
+    limits: ConditionLimits = DEFAULT_LIMITS,
+    *,
+    flat: bool = False,
 ) -> Evaluator:
-    """Check, then compile. Raises InvalidCondition listing every problem."""
+    """Check, then compile. Raises InvalidCondition listing every problem.
+
+    With ``flat``, facts come with dotted names as keys (``{"answers.x": 1}``), so a
+    variable is one dictionary look-up."""
     problems = check_condition(tree, fields, limits)
     if problems:
         raise InvalidCondition(problems)
-    return _build(tree)
+    return _build(tree, flat)
 
 
 def holds(evaluator: Evaluator, facts: Facts) -> bool:

@@ -1,0 +1,102 @@
+"""What a rule set is: categories and factors, rules with certainty factors, embedded tests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_RULES = 300
+MAX_NEXT_STEPS = 5
+MAX_TESTS = 50
+MAX_TEXT = 1000
+MAX_RULE_SET_BYTES = 256 * 1024
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Text = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=MAX_TEXT, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    ),
+]
+
+
+class NextStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    priority: int = Field(ge=1, le=5, description="1 first.")
+    text: Text
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Identifier
+    category: Identifier
+    factor: Identifier
+    cf: float = Field(ge=-1, le=1, description="Certainty factor; negative is evidence against.")
+    when: dict[str, Any] = Field(description="A condition in the condition language.")
+    because: Text = Field(
+        description="Why, with `{answers.key}`-style placeholders filled from the inputs."
+    )
+    next_steps: list[NextStep] = Field(default_factory=list, max_length=MAX_NEXT_STEPS)
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Identifier
+    label: Text
+    factors: list[Identifier] = Field(min_length=1, max_length=10)
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_confidence: float = Field(
+        default=0.2, ge=0, le=1, description="Below this, the verdict is inconclusive."
+    )
+    mixed_margin: float = Field(
+        default=0.15, ge=0, le=1, description="Top two closer than this: mixed."
+    )
+    min_answers: int = Field(
+        default=3, ge=0, le=100, description="Fewer answers than this: inconclusive."
+    )
+
+
+class TestInputs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    feedback: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    session: dict[str, Any] = Field(default_factory=dict, max_length=50)
+    history: dict[str, Any] = Field(default_factory=dict, max_length=20)
+
+
+class TestExpectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    primary_category: str
+    fired: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_RULES, description="Rules that must fire."
+    )
+
+
+class RuleTest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    inputs: TestInputs
+    expect: TestExpectation
+
+
+class RuleSetContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text
+    description: Text | None = None
+    categories: list[Category] = Field(min_length=1, max_length=10)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
+    tests: list[RuleTest] = Field(default_factory=list, max_length=MAX_TESTS)

@@ -1,0 +1,351 @@
+"""The diagnosis engine: rules with certainty factors, combined the MYCIN way, explained.
+
+Pure: a rule set is checked and compiled once into closures; evaluating it walks each rule
+once, so the cost is bounded by the size of the rule set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.rules.compiler import Evaluator, compile_condition
+from app.rules.conditions import (
+    DEFAULT_LIMITS,
+    ConditionLimits,
+    arguments,
+    check_condition,
+    fields_read,
+)
+from app.rules.definition import RuleSetContent
+from app.rules.explain import Template, template_problems
+
+MIXED = "mixed"
+INCONCLUSIVE = "inconclusive"
+EVIDENCE_ROOTS = ("answers.", "feedback.")
+MAX_MISSING = 5
+_UNANSWERED: tuple[Any, ...] = (None, [], "")
+RULE_LIMITS = ConditionLimits(
+    max_depth=10, max_nodes=100, max_list_items=100, max_string_length=200
+)
+
+
+def combine(a: float, b: float) -> float:
+    """MYCIN's combination of two certainty factors."""
+    if a >= 0 and b >= 0:
+        return a + b - a * b
+    if a < 0 and b < 0:
+        return a + b + a * b
+    denominator = 1 - min(abs(a), abs(b))
+    return (a + b) / denominator if denominator else 0.0  # certain for and against: no verdict
+
+
+def combine_all(values: list[float]) -> float:
+    result = 0.0
+    for value in values:
+        result = combine(result, value) if result or value else 0.0
+    return result
+
+
+def content_hash(content: RuleSetContent) -> str:
+    canonical = json.dumps(content.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    pointer: str
+    message: str
+
+
+class InvalidRuleSet(ValueError):
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.pointer}: {p.message}" for p in problems))
+
+
+@dataclass(slots=True)
+class FiredRule:
+    id: str
+    category: str
+    factor: str
+    cf: float
+    because: str
+    held: list[Any]
+
+
+@dataclass(slots=True)
+class Step:
+    id: str
+    priority: int
+    text: str
+    category: str
+    rule_id: str
+
+
+@dataclass(slots=True)
+class CategoryScore:
+    key: str
+    label: str
+    score: float
+    factors: dict[str, float]
+
+
+@dataclass(slots=True)
+class Verdict:
+    primary_category: str
+    confidence: float
+    margin: float
+    categories: list[CategoryScore]
+    fired_rules: list[FiredRule]
+    next_steps: list[Step]
+    missing: list[str]
+    answered: int = 0
+    history_pattern: list[str] = field(default_factory=list)
+
+
+_FLATTEN_DEPTH = 3
+
+
+def _flatten_into(prefix: str, mapping: Mapping[str, Any], out: dict[str, Any], depth: int) -> None:
+    for key, value in mapping.items():
+        name = f"{prefix}.{key}"
+        if type(value) is dict and depth < _FLATTEN_DEPTH:
+            _flatten_into(name, value, out, depth + 1)
+        else:
+            out[name] = value
+
+
+def flatten(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"session": {"posting": {"url": u}}}` becomes `{"session.posting.url": u}`."""
+    flat: dict[str, Any] = {}
+    for root, value in inputs.items():
+        if type(value) is dict:
+            _flatten_into(root, value, flat, 1)
+        else:
+            flat[root] = value
+    return flat
+
+
+def _answered(flat: Mapping[str, Any]) -> int:
+    return sum(
+        1
+        for name, value in flat.items()
+        if name.startswith(EVIDENCE_ROOTS) and value is not None and value != [] and value != ""
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    id: str
+    category: str
+    factor: str
+    cf: float
+    when: Evaluator
+    clauses: tuple[tuple[Any, Evaluator], ...]  # top-level parts, to say which held
+    held: list[Any] | None  # when all of them hold whenever the rule fires (an `and`)
+    because: Template
+    steps: tuple[Step, ...]  # shared, never changed
+    evidence: tuple[str, ...]  # answers./feedback. fields it reads
+    weight: float  # |cf|: how much an unanswered field it reads could move the verdict
+
+
+def rule_set_problems(
+    content: RuleSetContent, fields: Collection[str], limits: ConditionLimits = RULE_LIMITS
+) -> list[RuleProblem]:
+    problems: list[RuleProblem] = []
+    categories: dict[str, set[str]] = {}
+    for index, category in enumerate(content.categories):
+        if category.key in categories:
+            problems.append(RuleProblem(f"/categories/{index}/key", "categories repeat"))
+        categories[category.key] = set(category.factors)
+    if content.categories and len(categories) < 2:
+        problems.append(RuleProblem("/categories", "a verdict needs at least two categories"))
+    seen: set[str] = set()
+    for index, rule in enumerate(content.rules):
+        base = f"/rules/{index}"
+        if rule.id in seen:
+            problems.append(RuleProblem(f"{base}/id", "rule ids repeat"))
+        seen.add(rule.id)
+        if rule.category not in categories:
+            problems.append(
+                RuleProblem(f"{base}/category", f"undeclared category {rule.category!r}")
+            )
+        elif rule.factor not in categories[rule.category]:
+            problems.append(
+                RuleProblem(f"{base}/factor", f"{rule.factor!r} is not a factor of {rule.category}")
+            )
+        problems += [
+            RuleProblem(f"{base}/when{p.pointer}", p.message)
+            for p in check_condition(rule.when, fields, limits)
+        ]
+        problems += [
+            RuleProblem(f"{base}/because", message)
+            for message in template_problems(rule.because, fields)
+        ]
+    expected = set(categories) | {MIXED, INCONCLUSIVE}
+    for index, test in enumerate(content.tests):
+        if test.expect.primary_category not in expected:
+            problems.append(
+                RuleProblem(f"/tests/{index}/expect/primary_category", "no such outcome")
+            )
+        for rule_id in test.expect.fired:
+            if rule_id not in seen:
+                problems.append(RuleProblem(f"/tests/{index}/expect/fired", f"no rule {rule_id!r}"))
+    return problems
+
+
+def _clauses(tree: dict[str, Any], fields: Collection[str]) -> tuple[tuple[Any, Evaluator], ...]:
+    (operator,) = tree
+    parts = arguments(tree) if operator in ("and", "or") else [tree]
+    return tuple(
+        (part, compile_condition(part, fields, DEFAULT_LIMITS, flat=True)) for part in parts
+    )
+
+
+class CompiledRuleSet:
+    def __init__(self, content: RuleSetContent, fields: Collection[str]) -> None:
+        problems = rule_set_problems(content, fields)
+        if problems:
+            raise InvalidRuleSet(problems)
+        self.content = content
+        self.hash = content_hash(content)
+        self.labels = {c.key: c.label for c in content.categories}
+        self.factors = {c.key: tuple(c.factors) for c in content.categories}
+        self.thresholds = content.thresholds
+        self.rules = tuple(
+            _CompiledRule(
+                rule.id,
+                rule.category,
+                rule.factor,
+                rule.cf,
+                compile_condition(rule.when, fields, RULE_LIMITS, flat=True),
+                _clauses(rule.when, fields),
+                arguments(rule.when) if "and" in rule.when else None,
+                Template(rule.because),
+                tuple(
+                    Step(s.id, s.priority, s.text, rule.category, rule.id) for s in rule.next_steps
+                ),
+                tuple(sorted(f for f in fields_read(rule.when) if f.startswith(EVIDENCE_ROOTS))),
+                abs(rule.cf),
+            )
+            for rule in content.rules
+        )
+
+    def evaluate(self, inputs: Mapping[str, Any]) -> Verdict:
+        flat = flatten(inputs)
+        fired: list[FiredRule] = []
+        steps: list[Step] = []
+        by_factor: dict[tuple[str, str], list[float]] = {}
+        missing_weight: dict[str, float] = {}
+        for rule in self.rules:
+            if rule.when(flat):
+                held = (
+                    rule.held
+                    if rule.held is not None
+                    else [part for part, holds in rule.clauses if holds(flat)]
+                )
+                fired.append(
+                    FiredRule(
+                        rule.id, rule.category, rule.factor, rule.cf, rule.because.fill(flat), held
+                    )
+                )
+                by_factor.setdefault((rule.category, rule.factor), []).append(rule.cf)
+                steps.extend(rule.steps)
+            else:
+                for name in rule.evidence:
+                    if flat.get(name) in _UNANSWERED:
+                        missing_weight[name] = missing_weight.get(name, 0.0) + rule.weight
+        categories = []
+        for key, factors in self.factors.items():
+            factor_scores: dict[str, float] = {}
+            score = 0.0
+            for factor in factors:
+                cfs = by_factor.get((key, factor))
+                value = combine_all(cfs) if cfs else 0.0
+                factor_scores[factor] = round(value, 4)
+                if value:
+                    score = combine(score, value) if score else value
+            categories.append(CategoryScore(key, self.labels[key], round(score, 4), factor_scores))
+        categories.sort(key=lambda c: -c.score)
+        return self._verdict(flat, categories, fired, steps, missing_weight)
+
+    def _verdict(
+        self,
+        flat: Mapping[str, Any],
+        categories: list[CategoryScore],
+        fired: list[FiredRule],
+        steps: list[Step],
+        missing_weight: dict[str, float],
+    ) -> Verdict:
+        top = categories[0]
+        second = categories[1] if len(categories) > 1 else None
+        margin = round(top.score - (second.score if second else 0.0), 4)
+        answered = _answered(flat)
+        thresholds = self.thresholds
+        if answered < thresholds.min_answers or top.score < thresholds.min_confidence:
+            primary = INCONCLUSIVE
+        elif (
+            second is not None
+            and second.score >= thresholds.min_confidence
+            and (margin < thresholds.mixed_margin)
+        ):
+            primary = MIXED
+        else:
+            primary = top.key
+        weight = {c.key: c.score for c in categories}
+        unique: dict[str, Step] = {}
+        for step in sorted(steps, key=lambda s: (s.priority, -weight.get(s.category, 0.0))):
+            unique.setdefault(step.id, step)
+        missing = sorted(missing_weight, key=lambda name: (-missing_weight[name], name))
+        pattern = [
+            c.key for c in categories if c.score > 0 and (flat.get(f"history.{c.key}") or 0) >= 2
+        ]
+        return Verdict(
+            primary_category=primary,
+            confidence=max(top.score, 0.0),
+            margin=margin,
+            categories=categories,
+            fired_rules=fired,
+            next_steps=list(unique.values()),
+            missing=missing[:MAX_MISSING],
+            answered=answered,
+            history_pattern=pattern,
+        )
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    passed: bool
+    expected: str
+    actual: str
+    missing_rules: list[str]
+
+
+def run_tests(
+    compiled: CompiledRuleSet,
+    tests: list[Any] | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[TestResult]:
+    """Run embedded (or given) tests; `prepare` derives facts as diagnoses do."""
+    results = []
+    for test in compiled.content.tests if tests is None else tests:
+        inputs = test.inputs.model_dump()
+        verdict = compiled.evaluate(prepare(inputs) if prepare else inputs)
+        fired = {rule.id for rule in verdict.fired_rules}
+        missing_rules = [rule_id for rule_id in test.expect.fired if rule_id not in fired]
+        results.append(
+            TestResult(
+                name=test.name,
+                passed=verdict.primary_category == test.expect.primary_category
+                and not missing_rules,
+                expected=test.expect.primary_category,
+                actual=verdict.primary_category,
+                missing_rules=missing_rules,
+            )
+        )
+    return results
