@@ -26,6 +26,9 @@ from app.core.problem_responses import (
     handle_problem,
     handle_validation_error,
 )
+from app.diagnosis.insight_routes import router as insights_router
+from app.diagnosis.routes import router as diagnoses_router
+from app.diagnosis.rule_set_routes import router as rule_sets_router
 from app.operations.routes import router as operations_router
 from app.organizations.routes import router as organizations_router
 from app.question_sets.routes import router as question_sets_router
@@ -81,6 +84,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(candidate_sessions_router)
     app.include_router(sessions_router)
     app.include_router(action_items_router)
+    app.include_router(rule_sets_router)
+    app.include_router(diagnoses_router)
+    app.include_router(insights_router)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.candidates import models as candidates_models
 from app.core import idempotency_models
 from app.core.database import Base
+from app.diagnosis import models as diagnosis_models
 from app.organizations import models as organizations_models
 from app.question_sets import models as question_sets_models
 from app.sessions import models as sessions_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 
 __all__ = [
     "candidates_models",
+    "diagnosis_models",
     "idempotency_models",
     "metadata",
     "organizations_models",

@@ -50,17 +50,6 @@ async def list_candidate_sessions(
 
 
 @router.get(
-    "/{candidate_id}/insights",
-    summary="Where the candidate stands: outcomes, the no-to-yes ratio, the stage funnel",
-    responses=problem_responses(NotFound),
-)
-async def get_insights(
-    candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
-) -> insights.Insights:
-    return await insights.insights(session, principal.organization_id, candidate_id)
-
-
-@router.get(
     "/{candidate_id}/export",
     summary="Everything stored about the candidate, as one JSON document",
     responses=problem_responses(NotFound),

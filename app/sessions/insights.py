@@ -52,6 +52,11 @@ class ActionCounts(BaseModel):
     dropped: int = 0
 
 
+class RecurringCategory(BaseModel):
+    category: str
+    sessions: int = Field(description="Sessions whose latest diagnosis put this first.")
+
+
 class Insights(BaseModel):
     candidate_id: str
     sessions: int
@@ -59,6 +64,10 @@ class Insights(BaseModel):
     ratio: Ratio
     funnel: list[FunnelStep]
     action_items: ActionCounts
+    recurring_categories: list[RecurringCategory] = Field(
+        default_factory=list,
+        description="What the diagnoses keep finding, most frequent first.",
+    )
 
 
 def _plural(count: int, word: str) -> str:

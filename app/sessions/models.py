@@ -84,6 +84,8 @@ class ActionItem(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(16))
+    # For steps a diagnosis proposed: the step's id, so a re-run adds no duplicate.
+    step_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     due_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

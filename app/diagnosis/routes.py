@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Request, Response, status
+
+from app.core.database import SessionDep
+from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.diagnosis import service
+from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
+from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+
+router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
+
+SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
+DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
+
+
+@router.post(
+    "/diagnoses/preview",
+    summary="A verdict on the answers given, stored nowhere",
+    description="Answers are checked against the built-in question sets. Without "
+    "`rule_set`, your active rule set decides.",
+)
+async def preview_diagnosis(
+    data: PreviewRequest, principal: ReadAccess, session: SessionDep
+) -> VerdictRead:
+    return await service.preview(session, principal.organization_id, data)
+
+
+@router.post(
+    "/sessions/{session_id}/diagnoses",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DiagnosisRead,
+    summary="Diagnose a session with your active rule set (or the one named)",
+    responses=problem_responses(NotFound, IdempotencyKeyReused),
+)
+async def diagnose_session(
+    session_id: SessionId,
+    data: DiagnosisCreate,
+    principal: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create() -> Created:
+        diagnosis, created = await service.diagnose_session(
+            session, principal.organization_id, session_id, data
+        )
+        return Created(
+            status_code=status.HTTP_201_CREATED,
+            body=service.read(diagnosis, created).model_dump_json(),
+            resource_id=diagnosis.id,
+            subject_id=diagnosis.candidate_id,
+            headers={"Location": f"/v1/diagnoses/{diagnosis.id}"},
+        )
+
+    return await run_idempotently(
+        session, principal.organization_id, idempotency_key, request, data, create
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/diagnoses",
+    summary="A session's diagnoses, oldest first",
+    responses={
+        200: {"headers": LINK_HEADER_DOC},
+        **problem_responses(NotFound, InvalidCursor),
+    },
+)
+async def list_diagnoses(
+    session_id: SessionId,
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> Page[DiagnosisRead]:
+    result = await service.list_diagnoses(session, principal.organization_id, session_id, page)
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.get(
+    "/diagnoses/{diagnosis_id}",
+    summary="One diagnosis",
+    responses=problem_responses(NotFound),
+)
+async def get_diagnosis(
+    diagnosis_id: DiagnosisId, principal: ReadAccess, session: SessionDep
+) -> DiagnosisRead:
+    return service.read(
+        await service.get_diagnosis(session, principal.organization_id, diagnosis_id)
+    )

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Body, Path, Request, Response, status
+
+from app.core.database import SessionDep
+from app.core.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+    problem_responses,
+)
+from app.core.etags import IfMatch, etag_for
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.diagnosis import rule_sets
+from app.diagnosis.rule_set_testing import test_rule_set
+from app.diagnosis.schemas import (
+    RuleSetCheck,
+    RuleSetCreate,
+    RuleSetRead,
+    RuleSetSummary,
+    RuleSetTestReport,
+    RuleSetTestRequest,
+    RuleSetUpdate,
+)
+from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, WriteAccess
+
+router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
+
+KeyPath = Annotated[str, Path(max_length=64)]
+VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
+ETAG = {
+    "ETag": {"description": "Send as If-Match to change a draft.", "schema": {"type": "string"}}
+}
+CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
+
+
+@router.get(
+    "",
+    summary="The built-in default and your own rule sets",
+    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
+)
+async def list_rule_sets(
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> Page[RuleSetSummary]:
+    result = await rule_sets.list_rule_sets(session, principal.organization_id, page)
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RuleSetRead,
+    summary="Create a draft rule set (or the next version of one of yours)",
+    responses={201: {"headers": ETAG}, **problem_responses(Conflict, IdempotencyKeyReused)},
+)
+async def create_rule_set(
+    data: RuleSetCreate,
+    principal: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create() -> Created:
+        row = await rule_sets.create_draft(session, principal.organization_id, data)
+        read, _ = await rule_sets.get_version(
+            session, principal.organization_id, row.key, row.version
+        )
+        return Created(
+            status_code=status.HTTP_201_CREATED,
+            body=read.model_dump_json(),
+            resource_id=row.id,
+            headers={
+                "Location": f"/v1/rule-sets/{row.key}/versions/{row.version}",
+                "ETag": etag_for(row.revision),
+            },
+        )
+
+    return await run_idempotently(
+        session, principal.organization_id, idempotency_key, request, data, create
+    )
+
+
+async def _read(
+    session: SessionDep, organization_id: str, key: str, version: int, response: Response
+) -> RuleSetRead:
+    read, row = await rule_sets.get_version(session, organization_id, key, version)
+    response.headers["ETag"] = etag_for(row.revision if row is not None else 1)
+    return read
+
+
+@router.get(
+    "/{key}/versions/{version}",
+    summary="One version of a rule set",
+    responses={200: {"headers": ETAG}, **problem_responses(NotFound)},
+)
+async def get_rule_set(
+    key: KeyPath,
+    version: VersionPath,
+    principal: ReadAccess,
+    session: SessionDep,
+    response: Response,
+) -> RuleSetRead:
+    return await _read(session, principal.organization_id, key, version, response)
+
+
+@router.patch(
+    "/{key}/versions/{version}",
+    summary="Change a draft (JSON Merge Patch)",
+    responses={200: {"headers": ETAG}, **CHANGE_PROBLEMS},
+)
+async def update_rule_set(
+    key: KeyPath,
+    version: VersionPath,
+    patch: Annotated[RuleSetUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RuleSetRead:
+    await rule_sets.update_draft(session, principal.organization_id, key, version, patch, if_match)
+    return await _read(session, principal.organization_id, key, version, response)
+
+
+@router.post(
+    "/{key}/versions/{version}/validate",
+    summary="Check a version: problems with JSON pointers into the rule set",
+    responses=problem_responses(NotFound),
+)
+async def validate_rule_set(
+    key: KeyPath, version: VersionPath, principal: ReadAccess, session: SessionDep
+) -> RuleSetCheck:
+    read, _ = await rule_sets.get_version(session, principal.organization_id, key, version)
+    return rule_sets.check(read.content)
+
+
+@router.post(
+    "/{key}/versions/{version}/publish",
+    summary="Publish a draft: valid, its tests passing, content-hashed and immutable",
+    responses={200: {"headers": ETAG}, **CHANGE_PROBLEMS},
+)
+async def publish_rule_set(
+    key: KeyPath,
+    version: VersionPath,
+    principal: WriteAccess,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RuleSetRead:
+    await rule_sets.publish(session, principal.organization_id, key, version, if_match)
+    return await _read(session, principal.organization_id, key, version, response)
+
+
+@router.post(
+    "/{key}/versions/{version}/activate",
+    summary="Make a published version your organisation's default",
+    responses=problem_responses(NotFound, Conflict),
+)
+async def activate_rule_set(
+    key: KeyPath,
+    version: VersionPath,
+    principal: AdminAccess,
+    session: SessionDep,
+    response: Response,
+) -> RuleSetRead:
+    await rule_sets.activate(session, principal.organization_id, key, version)
+    return await _read(session, principal.organization_id, key, version, response)
+
+
+@router.post(
+    "/{key}/versions/{version}/test",
+    summary="Run the embedded tests and your samples; compare with the active version",
+    description="Stores nothing. Each sample says whether its verdict would change "
+    "from what your active rule set says today.",
+    responses=problem_responses(NotFound),
+)
+async def run_rule_set_tests(
+    key: KeyPath,
+    version: VersionPath,
+    data: RuleSetTestRequest,
+    principal: ReadAccess,
+    session: SessionDep,
+) -> RuleSetTestReport:
+    return await test_rule_set(session, principal.organization_id, key, version, data)

@@ -1,0 +1,299 @@
+"""Rule sets as resources: the built-in default and an organisation's own, with versions."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import ids
+from app.core.errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
+from app.core.etags import check_if_match, etag_for
+from app.core.ids import utc_now
+from app.core.pagination import Page, PageRequest, page_of, position
+from app.diagnosis.builtin import BUILTIN_RULE_SETS, DEFAULT_RULE_SET
+from app.diagnosis.models import ActiveRuleSet, RuleSetVersion
+from app.diagnosis.schemas import (
+    RULE_SET_KEY_PATTERN,
+    ProblemItem,
+    RuleSetCheck,
+    RuleSetCreate,
+    RuleSetRead,
+    RuleSetRef,
+    RuleSetStatus,
+    RuleSetSummary,
+    RuleSetUpdate,
+)
+from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs
+from app.rules.definition import RuleSetContent
+from app.rules.engine import CompiledRuleSet, InvalidRuleSet, content_hash, run_tests
+
+BUILTIN_ID = ids.RULE_SET.lowest_at(datetime(1970, 1, 1, tzinfo=UTC))[:-2] + "01"
+BUILTIN_CREATED = datetime(2026, 11, 26, tzinfo=UTC)
+_CACHE_SIZE = 128
+_compiled: OrderedDict[str, CompiledRuleSet] = OrderedDict()
+
+
+def compile_cached(content: RuleSetContent) -> CompiledRuleSet:
+    """Compiled once per content: a published version never changes, so its hash is its key."""
+    digest = content_hash(content)
+    cached = _compiled.get(digest)
+    if cached is None:
+        cached = CompiledRuleSet(content, KNOWN_FIELDS)
+        _compiled[digest] = cached
+        if len(_compiled) > _CACHE_SIZE:
+            _compiled.popitem(last=False)
+    else:
+        _compiled.move_to_end(digest)
+    return cached
+
+
+def problems_of(content: RuleSetContent) -> list[ProblemItem]:
+    try:
+        compile_cached(content)
+    except InvalidRuleSet as exc:
+        return [ProblemItem(pointer=p.pointer, detail=p.message) for p in exc.problems]
+    return []
+
+
+def _check_key(key: str) -> None:
+    if not re.fullmatch(RULE_SET_KEY_PATTERN, key):
+        raise NotFound(f"There is no rule set {key!r}.")
+
+
+async def active_ref(session: AsyncSession, organization_id: str) -> tuple[str, int]:
+    active = await session.get(ActiveRuleSet, organization_id)
+    if active is None:
+        return DEFAULT_RULE_SET.key, DEFAULT_RULE_SET.version
+    return active.key, active.version
+
+
+def _builtin_read(active: tuple[str, int]) -> RuleSetRead:
+    compiled = DEFAULT_RULE_SET.compiled
+    return RuleSetRead(
+        id=BUILTIN_ID,
+        key=DEFAULT_RULE_SET.key,
+        version=DEFAULT_RULE_SET.version,
+        status=RuleSetStatus.PUBLISHED,
+        builtin=True,
+        active=active == (DEFAULT_RULE_SET.key, DEFAULT_RULE_SET.version),
+        title=compiled.content.title,
+        rule_count=len(compiled.content.rules),
+        content_hash=compiled.hash,
+        created_at=BUILTIN_CREATED,
+        published_at=BUILTIN_CREATED,
+        content=compiled.content,
+    )
+
+
+def _row_read(row: RuleSetVersion, active: tuple[str, int]) -> RuleSetRead:
+    content = RuleSetContent.model_validate(row.content)
+    return RuleSetRead(
+        id=row.id,
+        key=row.key,
+        version=row.version,
+        status=RuleSetStatus(row.status),
+        builtin=False,
+        active=active == (row.key, row.version),
+        title=content.title,
+        rule_count=len(content.rules),
+        content_hash=row.content_hash,
+        created_at=row.created_at,
+        published_at=row.published_at,
+        content=content,
+    )
+
+
+async def list_rule_sets(
+    session: AsyncSession, organization_id: str, page: PageRequest
+) -> Page[RuleSetSummary]:
+    active = await active_ref(session, organization_id)
+    after = position(page, "rule-sets") or ""
+    reads: list[RuleSetRead] = [_builtin_read(active)] if after < BUILTIN_ID else []
+    rows = await session.scalars(
+        select(RuleSetVersion)
+        .where(RuleSetVersion.organization_id == organization_id, RuleSetVersion.id > after)
+        .order_by(RuleSetVersion.id)
+        .limit(page.limit + 1)
+    )
+    reads += [_row_read(row, active) for row in rows]
+    return page_of(
+        reads[: page.limit + 1],
+        page,
+        "rule-sets",
+        lambda r: r.id,
+        lambda r: RuleSetSummary(**r.model_dump(exclude={"content"})),
+    )
+
+
+async def _row(
+    session: AsyncSession, organization_id: str, key: str, version: int
+) -> RuleSetVersion | None:
+    return await session.scalar(
+        select(RuleSetVersion).where(
+            RuleSetVersion.organization_id == organization_id,
+            RuleSetVersion.key == key,
+            RuleSetVersion.version == version,
+        )
+    )
+
+
+async def get_version(
+    session: AsyncSession, organization_id: str, key: str, version: int
+) -> tuple[RuleSetRead, RuleSetVersion | None]:
+    _check_key(key)
+    active = await active_ref(session, organization_id)
+    if key in BUILTIN_RULE_SETS:
+        if BUILTIN_RULE_SETS[key].version != version:
+            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        return _builtin_read(active), None
+    row = await _row(session, organization_id, key, version)
+    if row is None:
+        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+    return _row_read(row, active), row
+
+
+async def compiled_version(
+    session: AsyncSession, organization_id: str, key: str, version: int
+) -> tuple[CompiledRuleSet, RuleSetRef]:
+    read, _ = await get_version(session, organization_id, key, version)
+    compiled = compile_cached(read.content)
+    return compiled, RuleSetRef(key=read.key, version=read.version, content_hash=compiled.hash)
+
+
+async def _mutable_draft(
+    session: AsyncSession, organization_id: str, key: str, version: int
+) -> RuleSetVersion:
+    _read, row = await get_version(session, organization_id, key, version)
+    if row is None:
+        raise Conflict(f"{key!r} is built in: it cannot be changed. Create your own rule set.")
+    if row.status != RuleSetStatus.DRAFT.value:
+        raise Conflict(
+            f"Version {version} of {key!r} is published and never changes; create a new draft."
+        )
+    return row
+
+
+async def _flush(session: AsyncSession, if_match: str | None) -> None:
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise Conflict("Another request created this version at the same time; retry.") from None
+    except StaleDataError:
+        if if_match is not None:
+            raise PreconditionFailed("The rule set changed since your ETag.") from None
+        raise Conflict("Another request changed the rule set at the same time; retry.") from None
+
+
+async def create_draft(
+    session: AsyncSession, organization_id: str, data: RuleSetCreate
+) -> RuleSetVersion:
+    if data.key in BUILTIN_RULE_SETS:
+        raise Conflict(
+            f"{data.key!r} is the key of a built-in rule set; choose another.",
+            errors=[FieldProblem(pointer="/body/key", detail="built-in key", code="reserved")],
+        )
+    existing = (
+        await session.scalars(
+            select(RuleSetVersion).where(
+                RuleSetVersion.organization_id == organization_id, RuleSetVersion.key == data.key
+            )
+        )
+    ).all()
+    draft = next((r for r in existing if r.status == RuleSetStatus.DRAFT.value), None)
+    if draft is not None:
+        raise Conflict(f"Version {draft.version} of {data.key!r} is a draft: edit or publish it.")
+    now = utc_now()
+    row = RuleSetVersion(
+        id=ids.RULE_SET.new(now),
+        organization_id=organization_id,
+        key=data.key,
+        version=max((r.version for r in existing), default=0) + 1,
+        status=RuleSetStatus.DRAFT.value,
+        content=RuleSetContent.model_validate(data.model_dump(exclude={"key"})).model_dump(
+            mode="json"
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await _flush(session, None)
+    return row
+
+
+async def update_draft(
+    session: AsyncSession,
+    organization_id: str,
+    key: str,
+    version: int,
+    patch: RuleSetUpdate,
+    if_match: str | None,
+) -> RuleSetVersion:
+    row = await _mutable_draft(session, organization_id, key, version)
+    check_if_match(if_match, etag_for(row.revision))
+    merged = {**row.content, **patch.model_dump(mode="json", exclude_unset=True)}
+    content = RuleSetContent.model_validate(merged).model_dump(mode="json")
+    if content != row.content:
+        row.content = content
+        row.updated_at = utc_now()
+        await _flush(session, if_match)
+    return row
+
+
+def check(content: RuleSetContent) -> RuleSetCheck:
+    problems = problems_of(content)
+    return RuleSetCheck(valid=not problems, problems=problems)
+
+
+async def publish(
+    session: AsyncSession, organization_id: str, key: str, version: int, if_match: str | None
+) -> RuleSetVersion:
+    row = await _mutable_draft(session, organization_id, key, version)
+    check_if_match(if_match, etag_for(row.revision))
+    content = RuleSetContent.model_validate(row.content)
+    problems = problems_of(content)
+    if problems:
+        raise ValidationFailed(
+            f"The rule set has {len(problems)} problem(s); see POST …/validate.",
+            errors=[
+                FieldProblem(pointer=p.pointer, detail=p.detail, code="rule_set") for p in problems
+            ],
+        )
+    failing = [
+        r.name for r in run_tests(compile_cached(content), prepare=prepare_inputs) if not r.passed
+    ]
+    if failing:
+        raise Conflict(
+            f"{len(failing)} embedded test(s) fail, so it cannot be published: "
+            + "; ".join(failing),
+            extensions={"failing_tests": failing},
+        )
+    now = utc_now()
+    row.status = RuleSetStatus.PUBLISHED.value
+    row.content_hash = content_hash(content)
+    row.published_at = now
+    row.updated_at = now
+    await _flush(session, if_match)
+    return row
+
+
+async def activate(session: AsyncSession, organization_id: str, key: str, version: int) -> None:
+    read, _ = await get_version(session, organization_id, key, version)
+    if read.status is not RuleSetStatus.PUBLISHED:
+        raise Conflict(f"Version {version} of {key!r} is a draft: publish it first.")
+    active = await session.get(ActiveRuleSet, organization_id)
+    now = utc_now()
+    if active is None:
+        session.add(
+            ActiveRuleSet(
+                organization_id=organization_id, key=key, version=version, activated_at=now
+            )
+        )
+    else:
+        active.key, active.version, active.activated_at = key, version, now
+    await _flush(session, None)

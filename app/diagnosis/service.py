@@ -1,0 +1,232 @@
+"""Diagnoses: a rule set's verdict on a session, stored with what produced it; previews."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import ids
+from app.core.errors import FieldProblem, NotFound, ValidationFailed
+from app.core.ids import utc_now
+from app.core.pagination import Page, PageRequest, paginate
+from app.diagnosis import rule_sets
+from app.diagnosis.models import Diagnosis
+from app.diagnosis.schemas import (
+    DiagnosisCreate,
+    DiagnosisRead,
+    PreviewRequest,
+    RuleSetRef,
+    VerdictRead,
+)
+from app.diagnosis.variables import CATEGORIES, prepare_inputs
+from app.question_sets.answers import check_answers
+from app.question_sets.builtin import BUILTIN_SETS
+from app.rules.engine import CompiledRuleSet, InvalidRuleSet
+from app.sessions.action_items import add_item
+from app.sessions.models import ActionItem, ReflectionSession
+from app.sessions.schemas import ActionItemCreate, ActionSource
+from app.sessions.service import get_session, record
+
+
+def inputs_hash(inputs: dict[str, Any]) -> str:
+    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_preview_answers(data: PreviewRequest) -> None:
+    problems: list[FieldProblem] = []
+    for name, answers, key in (
+        ("answers", data.answers, "self-reflection"),
+        ("feedback", data.feedback, "interviewer-feedback"),
+    ):
+        report = check_answers(BUILTIN_SETS[key].compiled, answers)
+        problems += [
+            FieldProblem(pointer=f"/body/{name}{p.pointer}", detail=p.message, code=p.code)
+            for p in report.problems
+        ]
+    if problems:
+        raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
+
+
+async def preview(session: AsyncSession, organization_id: str, data: PreviewRequest) -> VerdictRead:
+    _check_preview_answers(data)
+    if data.rule_set is not None:
+        try:
+            compiled = rule_sets.compile_cached(data.rule_set)
+        except InvalidRuleSet as exc:
+            raise ValidationFailed(
+                f"The inline rule set has {len(exc.problems)} problem(s).",
+                errors=[
+                    FieldProblem(
+                        pointer="/body/rule_set" + p.pointer, detail=p.message, code="rule_set"
+                    )
+                    for p in exc.problems
+                ],
+            ) from None
+        ref = RuleSetRef(key="inline", version=0, content_hash=compiled.hash)
+    else:
+        key, version = await rule_sets.active_ref(session, organization_id)
+        compiled, ref = await rule_sets.compiled_version(session, organization_id, key, version)
+    inputs = prepare_inputs(
+        {
+            "answers": data.answers,
+            "feedback": data.feedback,
+            "session": data.session.model_dump(exclude_none=True),
+            "history": data.history.model_dump(),
+        }
+    )
+    return VerdictRead.of(compiled.evaluate(inputs), ref)
+
+
+async def history_of(
+    session: AsyncSession, organization_id: str, candidate_id: str, before_session: str | None
+) -> dict[str, int]:
+    """How often each category came first in the candidate's other sessions' latest diagnoses."""
+    latest = (
+        select(Diagnosis.session_id, func.max(Diagnosis.id).label("latest"))
+        .where(Diagnosis.organization_id == organization_id, Diagnosis.candidate_id == candidate_id)
+        .group_by(Diagnosis.session_id)
+        .subquery()
+    )
+    statement = select(Diagnosis.primary_category).join(latest, Diagnosis.id == latest.c.latest)
+    if before_session is not None:
+        statement = statement.where(Diagnosis.session_id != before_session)
+    history = {"diagnoses": 0, **dict.fromkeys(CATEGORIES, 0)}
+    for (category,) in await session.execute(statement):
+        history["diagnoses"] += 1
+        if category in history:
+            history[category] += 1
+    return history
+
+
+async def _resolve_rule_set(
+    session: AsyncSession, organization_id: str, named: str | None
+) -> tuple[CompiledRuleSet, RuleSetRef]:
+    if named is None:
+        key, version = await rule_sets.active_ref(session, organization_id)
+    else:
+        key, _, number = named.partition("@")
+        version = int(number)
+    try:
+        return await rule_sets.compiled_version(session, organization_id, key, version)
+    except NotFound as exc:
+        raise ValidationFailed(
+            exc.detail,
+            errors=[FieldProblem(pointer="/body/rule_set", detail="unknown", code="unknown")],
+        ) from None
+
+
+async def _steps_to_items(
+    session: AsyncSession, organization_id: str, row: ReflectionSession, verdict: VerdictRead
+) -> list[str]:
+    existing = set(
+        await session.scalars(
+            select(ActionItem.step_id).where(
+                ActionItem.session_id == row.id, ActionItem.step_id.is_not(None)
+            )
+        )
+    )
+    created = []
+    for step in verdict.next_steps:
+        if step.id in existing:
+            continue
+        _, item = await add_item(
+            session,
+            organization_id,
+            row.id,
+            ActionItemCreate(text=step.text[:500]),
+            ActionSource.DIAGNOSIS,
+        )
+        item.step_id = step.id
+        created.append(item.id)
+    await session.flush()
+    return created
+
+
+async def diagnose_session(
+    session: AsyncSession, organization_id: str, session_id: str, data: DiagnosisCreate
+) -> tuple[Diagnosis, list[str]]:
+    row = await get_session(session, organization_id, session_id)
+    compiled, ref = await _resolve_rule_set(session, organization_id, data.rule_set)
+    facts = {
+        "company": row.company,
+        "role_title": row.role_title,
+        "stage_reached": row.stage_reached,
+        "outcome": row.outcome,
+        "posting": row.posting,
+    }
+    history = await history_of(session, organization_id, row.candidate_id, row.id)
+    raw = {
+        "answers": row.answers,
+        "feedback": row.feedback_answers,
+        "session": facts,
+        "history": history,
+    }
+    verdict = VerdictRead.of(compiled.evaluate(prepare_inputs(raw)), ref)
+    now = utc_now()
+    diagnosis = Diagnosis(
+        id=ids.DIAGNOSIS.new(now),
+        organization_id=organization_id,
+        session_id=row.id,
+        candidate_id=row.candidate_id,
+        rule_set_key=ref.key,
+        rule_set_version=ref.version,
+        rule_set_hash=ref.content_hash,
+        inputs_hash=inputs_hash(raw),
+        primary_category=verdict.primary_category,
+        verdict=verdict.model_dump(mode="json"),
+        created_at=now,
+    )
+    session.add(diagnosis)
+    await session.flush()
+    record(
+        session,
+        row,
+        "diagnosed",
+        {"diagnosis_id": diagnosis.id, "primary_category": verdict.primary_category},
+    )
+    created = []
+    if data.create_action_items:
+        created = await _steps_to_items(session, organization_id, row, verdict)
+    await session.flush()
+    return diagnosis, created
+
+
+def read(diagnosis: Diagnosis, created: list[str] | None = None) -> DiagnosisRead:
+    return DiagnosisRead(
+        id=diagnosis.id,
+        session_id=diagnosis.session_id,
+        inputs_hash=diagnosis.inputs_hash,
+        created_at=diagnosis.created_at,
+        verdict=VerdictRead.model_validate(diagnosis.verdict),
+        action_items_created=created or [],
+    )
+
+
+async def list_diagnoses(
+    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+) -> Page[DiagnosisRead]:
+    row = await get_session(session, organization_id, session_id)
+    statement = select(Diagnosis).where(
+        Diagnosis.session_id == row.id, Diagnosis.organization_id == organization_id
+    )
+    return await paginate(session, statement, Diagnosis.id, page, f"diagnoses:{row.id}", read)
+
+
+async def get_diagnosis(
+    session: AsyncSession, organization_id: str, diagnosis_id: str
+) -> Diagnosis:
+    diagnosis = None
+    if ids.DIAGNOSIS.is_valid(diagnosis_id):
+        diagnosis = await session.scalar(
+            select(Diagnosis).where(
+                Diagnosis.id == diagnosis_id, Diagnosis.organization_id == organization_id
+            )
+        )
+    if diagnosis is None:
+        raise NotFound(f"No diagnosis with id {diagnosis_id}.")
+    return diagnosis
