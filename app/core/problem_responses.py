@@ -105,14 +105,15 @@ def validation_problem(exc: RequestValidationError) -> ProblemError:
     return ValidationFailed(f"{len(fields)} {noun} invalid: {pointers}.", errors=fields)
 
 
-def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+    cached: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = getattr(
         app.state, "path_methods", None
     )
     if cached is None:
         cached = [
             (
                 re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                path.count("{"),
                 frozenset(method.upper() for method in item),
             )
             for path, item in app.openapi()["paths"].items()
@@ -122,12 +123,19 @@ def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every documented method at this path: Starlette's 405 names only the first route's."""
-    methods: set[str] = set()
-    for pattern, path_methods in _path_methods(request.app):
-        if pattern.match(request.url.path):
-            methods |= path_methods
-    return sorted(methods)
+    """The documented methods of the most specific path that matches (`/diagnoses/preview`
+    over `/diagnoses/{id}`): Starlette's 405 names only the first route's."""
+    matches = [
+        (parameters, methods)
+        for pattern, parameters, methods in _path_methods(request.app)
+        if pattern.match(request.url.path)
+    ]
+    if not matches:
+        return []
+    fewest = min(parameters for parameters, _ in matches)
+    return sorted(
+        set().union(*(methods for parameters, methods in matches if parameters == fewest))
+    )
 
 
 def http_exception_problem(request: Request, exc: StarletteHTTPException) -> ProblemError:

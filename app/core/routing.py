@@ -9,6 +9,7 @@ from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
 from app.core.errors import (
+    BadRequest,
     ContentTooLarge,
     InternalError,
     MalformedJSON,
@@ -21,7 +22,8 @@ from app.core.errors import (
 class DebriefRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
-        implied: list[type[ProblemError]] = [InternalError]
+        # Any request can carry a NUL in its query (400) or fail in the server (500).
+        implied: list[type[ProblemError]] = [BadRequest, InternalError]
         has_parameters = bool(get_flat_params(self.dependant))
         if self.body_field is not None:
             implied += [MalformedJSON, ContentTooLarge]
