@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from app.rules.definition import (
     Category,
@@ -209,10 +209,10 @@ class PreviewSession(BaseModel):
 class PreviewHistory(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    diagnoses: int = Field(default=0, ge=0, le=100_000)
-    in_person: int = Field(default=0, ge=0, le=100_000)
-    on_paper: int = Field(default=0, ge=0, le=100_000)
-    direction: int = Field(default=0, ge=0, le=100_000)
+    diagnoses: StrictInt = Field(default=0, ge=0, le=100_000)
+    in_person: StrictInt = Field(default=0, ge=0, le=100_000)
+    on_paper: StrictInt = Field(default=0, ge=0, le=100_000)
+    direction: StrictInt = Field(default=0, ge=0, le=100_000)
 
 
 class PreviewRequest(BaseModel):
@@ -233,7 +233,7 @@ class DiagnosisCreate(BaseModel):
     rule_set: (
         Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,63}@[0-9]{1,7}$")] | None
     ) = Field(default=None, description="`key@version` to use instead of your active rule set.")
-    create_action_items: bool = Field(
+    create_action_items: StrictBool = Field(
         default=False, description="Turn next steps into action items (never twice)."
     )
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 from app.core.fields import PlainText, SingleLine
 
@@ -67,7 +75,7 @@ class _Question(BaseModel):
     key: Key
     prompt: Prompt
     help: HelpText | None = None
-    required: bool = False
+    required: StrictBool = False
     show_if: Condition | None = None
 
 
@@ -77,8 +85,8 @@ class YesNoQuestion(_Question):
 
 class ScaleQuestion(_Question):
     kind: Literal["scale"]
-    min: int = Field(default=1, ge=0, le=10)
-    max: int = Field(default=5, ge=1, le=10)
+    min: StrictInt = Field(default=1, ge=0, le=10)
+    max: StrictInt = Field(default=5, ge=1, le=10)
     min_label: Label | None = None
     max_label: Label | None = None
 
@@ -95,20 +103,20 @@ class MultiChoiceQuestion(_Question):
 
 class TextQuestion(_Question):
     kind: Literal["text"]
-    max_length: int = Field(default=2000, ge=1, le=MAX_TEXT_ANSWER_LENGTH)
+    max_length: StrictInt = Field(default=2000, ge=1, le=MAX_TEXT_ANSWER_LENGTH)
 
 
 class ListQuestion(_Question):
     kind: Literal["list"]
-    max_items: int = Field(default=10, ge=1, le=MAX_LIST_ITEMS)
-    item_max_length: int = Field(default=200, ge=1, le=MAX_LIST_ITEM_LENGTH)
+    max_items: StrictInt = Field(default=10, ge=1, le=MAX_LIST_ITEMS)
+    item_max_length: StrictInt = Field(default=200, ge=1, le=MAX_LIST_ITEM_LENGTH)
 
 
 class NumberQuestion(_Question):
     kind: Literal["number"]
-    min: float | None = Field(default=None, ge=-1e9, le=1e9)
-    max: float | None = Field(default=None, ge=-1e9, le=1e9)
-    integer: bool = Field(default=True, description="Whole numbers only.")
+    min: StrictFloat | None = Field(default=None, ge=-1e9, le=1e9)
+    max: StrictFloat | None = Field(default=None, ge=-1e9, le=1e9)
+    integer: StrictBool = Field(default=True, description="Whole numbers only.")
 
 
 class DateQuestion(_Question):

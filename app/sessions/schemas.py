@@ -4,7 +4,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import (
+    MISSING,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 from app.core.fields import CalendarDate, EmailAddress, PlainText, SingleLine, Timestamp
 from app.question_sets.answers import AnswerReport
@@ -66,7 +75,7 @@ class Posting(BaseModel):
     preferred_credentials: list[Credential] = Field(
         default_factory=list, max_length=MAX_CREDENTIALS
     )
-    years_required: float | None = Field(default=None, ge=0, le=60)
+    years_required: StrictFloat | None = Field(default=None, ge=0, le=60)
 
 
 class Interviewer(BaseModel):
@@ -83,7 +92,7 @@ class SetPin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,63}$")]
-    version: int = Field(ge=1, le=1_000_000)
+    version: StrictInt = Field(ge=1, le=1_000_000)
 
 
 class _SessionFields(BaseModel):
