@@ -68,3 +68,14 @@ EmailAddress = Annotated[
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
+
+
+def _number_only(value: Any) -> Any:
+    """JSON numbers only: `true` is not 1 and `"3"` is not 3 (but 2.0 is the integer 2)."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a number")
+    return value
+
+
+Integer = Annotated[int, BeforeValidator(_number_only)]
+Number = Annotated[float, BeforeValidator(_number_only)]

@@ -4,8 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from app.core.fields import Integer
 from app.rules.definition import (
     Category,
     Rule,
@@ -209,10 +210,10 @@ class PreviewSession(BaseModel):
 class PreviewHistory(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    diagnoses: StrictInt = Field(default=0, ge=0, le=100_000)
-    in_person: StrictInt = Field(default=0, ge=0, le=100_000)
-    on_paper: StrictInt = Field(default=0, ge=0, le=100_000)
-    direction: StrictInt = Field(default=0, ge=0, le=100_000)
+    diagnoses: Integer = Field(default=0, ge=0, le=100_000)
+    in_person: Integer = Field(default=0, ge=0, le=100_000)
+    on_paper: Integer = Field(default=0, ge=0, le=100_000)
+    direction: Integer = Field(default=0, ge=0, le=100_000)
 
 
 class PreviewRequest(BaseModel):

@@ -13,12 +13,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
-    StrictInt,
     StringConstraints,
 )
 
-from app.core.fields import PlainText, SingleLine
+from app.core.fields import Integer, Number, PlainText, SingleLine
 
 MAX_SECTIONS = 20
 MAX_QUESTIONS = 100
@@ -85,8 +83,8 @@ class YesNoQuestion(_Question):
 
 class ScaleQuestion(_Question):
     kind: Literal["scale"]
-    min: StrictInt = Field(default=1, ge=0, le=10)
-    max: StrictInt = Field(default=5, ge=1, le=10)
+    min: Integer = Field(default=1, ge=0, le=10)
+    max: Integer = Field(default=5, ge=1, le=10)
     min_label: Label | None = None
     max_label: Label | None = None
 
@@ -103,19 +101,19 @@ class MultiChoiceQuestion(_Question):
 
 class TextQuestion(_Question):
     kind: Literal["text"]
-    max_length: StrictInt = Field(default=2000, ge=1, le=MAX_TEXT_ANSWER_LENGTH)
+    max_length: Integer = Field(default=2000, ge=1, le=MAX_TEXT_ANSWER_LENGTH)
 
 
 class ListQuestion(_Question):
     kind: Literal["list"]
-    max_items: StrictInt = Field(default=10, ge=1, le=MAX_LIST_ITEMS)
-    item_max_length: StrictInt = Field(default=200, ge=1, le=MAX_LIST_ITEM_LENGTH)
+    max_items: Integer = Field(default=10, ge=1, le=MAX_LIST_ITEMS)
+    item_max_length: Integer = Field(default=200, ge=1, le=MAX_LIST_ITEM_LENGTH)
 
 
 class NumberQuestion(_Question):
     kind: Literal["number"]
-    min: StrictFloat | None = Field(default=None, ge=-1e9, le=1e9)
-    max: StrictFloat | None = Field(default=None, ge=-1e9, le=1e9)
+    min: Number | None = Field(default=None, ge=-1e9, le=1e9)
+    max: Number | None = Field(default=None, ge=-1e9, le=1e9)
     integer: StrictBool = Field(default=True, description="Whole numbers only.")
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.core.fields import Integer, Number
 
 MAX_RULES = 300
 MAX_NEXT_STEPS = 5
@@ -25,7 +27,7 @@ class NextStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Identifier
-    priority: StrictInt = Field(ge=1, le=5, description="1 first.")
+    priority: Integer = Field(ge=1, le=5, description="1 first.")
     text: Text
 
 
@@ -35,9 +37,7 @@ class Rule(BaseModel):
     id: Identifier
     category: Identifier
     factor: Identifier
-    cf: StrictFloat = Field(
-        ge=-1, le=1, description="Certainty factor; negative is evidence against."
-    )
+    cf: Number = Field(ge=-1, le=1, description="Certainty factor; negative is evidence against.")
     when: dict[str, Any] = Field(description="A condition in the condition language.")
     because: Text = Field(
         description="Why, with `{answers.key}`-style placeholders filled from the inputs."
@@ -56,13 +56,13 @@ class Category(BaseModel):
 class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    min_confidence: StrictFloat = Field(
+    min_confidence: Number = Field(
         default=0.2, ge=0, le=1, description="Below this, the verdict is inconclusive."
     )
-    mixed_margin: StrictFloat = Field(
+    mixed_margin: Number = Field(
         default=0.15, ge=0, le=1, description="Top two closer than this: mixed."
     )
-    min_answers: StrictInt = Field(
+    min_answers: Integer = Field(
         default=3, ge=0, le=100, description="Fewer answers than this: inconclusive."
     )
 

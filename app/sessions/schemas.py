@@ -10,12 +10,18 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
-    StrictFloat,
-    StrictInt,
     StringConstraints,
 )
 
-from app.core.fields import CalendarDate, EmailAddress, PlainText, SingleLine, Timestamp
+from app.core.fields import (
+    CalendarDate,
+    EmailAddress,
+    Integer,
+    Number,
+    PlainText,
+    SingleLine,
+    Timestamp,
+)
 from app.question_sets.answers import AnswerReport
 
 MAX_CREDENTIALS = 30
@@ -75,7 +81,7 @@ class Posting(BaseModel):
     preferred_credentials: list[Credential] = Field(
         default_factory=list, max_length=MAX_CREDENTIALS
     )
-    years_required: StrictFloat | None = Field(default=None, ge=0, le=60)
+    years_required: Number | None = Field(default=None, ge=0, le=60)
 
 
 class Interviewer(BaseModel):
@@ -92,7 +98,7 @@ class SetPin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,63}$")]
-    version: StrictInt = Field(ge=1, le=1_000_000)
+    version: Integer = Field(ge=1, le=1_000_000)
 
 
 class _SessionFields(BaseModel):
