@@ -77,5 +77,8 @@ def _number_only(value: Any) -> Any:
     return value
 
 
-Integer = Annotated[int, BeforeValidator(_number_only)]
-Number = Annotated[float, BeforeValidator(_number_only)]
+NUMBER_ONLY = BeforeValidator(_number_only)
+# Constraints go before NUMBER_ONLY (`Annotated[float, Field(ge=0), NUMBER_ONLY]`), or
+# pydantic leaves them out of the JSON Schema inside a union.
+Integer = Annotated[int, NUMBER_ONLY]
+Number = Annotated[float, NUMBER_ONLY]

@@ -16,7 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from app.core.fields import Integer, Number, PlainText, SingleLine
+from app.core.fields import NUMBER_ONLY, Integer, PlainText, SingleLine
 
 MAX_SECTIONS = 20
 MAX_QUESTIONS = 100
@@ -112,8 +112,8 @@ class ListQuestion(_Question):
 
 class NumberQuestion(_Question):
     kind: Literal["number"]
-    min: Number | None = Field(default=None, ge=-1e9, le=1e9)
-    max: Number | None = Field(default=None, ge=-1e9, le=1e9)
+    min: Annotated[float, Field(ge=-1e9, le=1e9), NUMBER_ONLY] | None = None
+    max: Annotated[float, Field(ge=-1e9, le=1e9), NUMBER_ONLY] | None = None
     integer: StrictBool = Field(default=True, description="Whole numbers only.")
 
 

@@ -20,7 +20,7 @@ from app.rules.conditions import (
     check_condition,
     fields_read,
 )
-from app.rules.definition import RuleSetContent
+from app.rules.definition import MAX_RULE_SET_BYTES, RuleSetContent
 from app.rules.explain import Template, template_problems
 
 MIXED = "mixed"
@@ -157,6 +157,9 @@ def rule_set_problems(
     content: RuleSetContent, fields: Collection[str], limits: ConditionLimits = RULE_LIMITS
 ) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
+    size = len(json.dumps(content.model_dump(mode="json"), separators=(",", ":")))
+    if size > MAX_RULE_SET_BYTES:
+        return [RuleProblem("", f"{size} bytes: a rule set may hold {MAX_RULE_SET_BYTES}")]
     categories: dict[str, set[str]] = {}
     for index, category in enumerate(content.categories):
         if category.key in categories:

@@ -14,10 +14,10 @@ from pydantic import (
 )
 
 from app.core.fields import (
+    NUMBER_ONLY,
     CalendarDate,
     EmailAddress,
     Integer,
-    Number,
     PlainText,
     SingleLine,
     Timestamp,
@@ -81,7 +81,7 @@ class Posting(BaseModel):
     preferred_credentials: list[Credential] = Field(
         default_factory=list, max_length=MAX_CREDENTIALS
     )
-    years_required: Number | None = Field(default=None, ge=0, le=60)
+    years_required: Annotated[float, Field(ge=0, le=60), NUMBER_ONLY] | None = None
 
 
 class Interviewer(BaseModel):

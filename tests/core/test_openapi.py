@@ -41,3 +41,9 @@ def test_every_operation_documents_its_problems(app: FastAPI) -> None:
             for status, response in responses.items():
                 if int(status) >= 400:
                     assert list(response["content"]) == ["application/problem+json"]
+
+
+def test_no_pydantic_only_keywords_leak_into_schemas() -> None:
+    text = COMMITTED.read_text(encoding="utf-8")
+    for keyword in ('"ge":', '"le":', '"gt":', '"lt":'):
+        assert keyword not in text, keyword

@@ -265,3 +265,10 @@ def test_content_hash_is_stable_and_sensitive() -> None:
     changed = content.model_copy(update={"title": "Another title"})
     assert content_hash(changed) != content_hash(content)
     assert content_hash(content).startswith("sha256:")
+
+
+def test_a_rule_set_over_the_byte_limit_is_refused() -> None:
+    rule = ENGINE.content.rules[0].model_dump(mode="json")
+    long = "x" * 1000
+    rules = [{**rule, "id": f"r{i}", "because": long} for i in range(290)]
+    assert _problems(_content(rules=rules))[0].startswith(": ")
