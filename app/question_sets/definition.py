@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +18,7 @@ from pydantic import (
 )
 
 from app.core.fields import NUMBER_ONLY, Integer, PlainText, SingleLine
+from app.rules.conditions import within_depth
 
 MAX_SECTIONS = 20
 MAX_QUESTIONS = 100
@@ -46,6 +48,7 @@ Prompt = Annotated[SingleLine, StringConstraints(min_length=1, max_length=MAX_PR
 HelpText = Annotated[PlainText, StringConstraints(min_length=1, max_length=MAX_HELP_LENGTH)]
 Condition = Annotated[
     dict[str, Any],
+    AfterValidator(within_depth),
     Field(
         description="A condition over earlier answers, e.g. "
         '`{"==": [{"var": "wanted_job"}, true]}`. Operators: `var`, `and`, `or`, `!`, `==`, '

@@ -170,3 +170,21 @@ def fields_read(tree: Any) -> set[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return found
+
+
+MAX_STORED_DEPTH = 32
+
+
+def within_depth(tree: Any, limit: int = MAX_STORED_DEPTH) -> Any:
+    """For model fields holding a condition: refuse absurd nesting before anything
+    serialises it (the finer limits and their pointers come from `check_condition`)."""
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ValueError(f"nested deeper than {limit} levels")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return tree

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.fields import Integer, Number
+from app.rules.conditions import within_depth
 
 MAX_RULES = 300
 MAX_NEXT_STEPS = 5
@@ -38,7 +39,9 @@ class Rule(BaseModel):
     category: Identifier
     factor: Identifier
     cf: Number = Field(ge=-1, le=1, description="Certainty factor; negative is evidence against.")
-    when: dict[str, Any] = Field(description="A condition in the condition language.")
+    when: Annotated[dict[str, Any], AfterValidator(within_depth)] = Field(
+        description="A condition in the condition language."
+    )
     because: Text = Field(
         description="Why, with `{answers.key}`-style placeholders filled from the inputs."
     )

@@ -135,3 +135,19 @@ async def test_other_tenants_rule_sets_are_invisible(
         assert response.status_code == 404
     keys = [i["key"] for i in (await other_api.get("/v1/rule-sets")).json()["items"]]
     assert keys == ["default"]
+
+
+async def test_deeply_nested_rules_are_a_422_not_a_crash(api: httpx.AsyncClient) -> None:
+    rules = my_rule_set()["rules"]
+    deep: Any = {"var": "answers.wanted_job"}
+    for _ in range(900):
+        deep = {"!": deep}
+    rules[0]["when"] = deep
+    response = await api.post("/v1/rule-sets", json=my_rule_set(rules=rules))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "/body/rules/0/when"
+    inline = await api.post(
+        "/v1/diagnoses/preview",
+        json={"rule_set": {k: v for k, v in my_rule_set(rules=rules).items() if k != "key"}},
+    )
+    assert inline.status_code == 422

@@ -217,7 +217,7 @@ def _problems(content: dict[str, Any]) -> list[str]:
 def test_hostile_rule_sets_are_refused_with_pointers() -> None:
     rule = ENGINE.content.rules[0].model_dump(mode="json")
     deep: Any = {"var": "answers.wanted_job"}
-    for _ in range(50_000):
+    for _ in range(20):
         deep = {"!": deep}
     cases = {
         "deep": {**rule, "id": "deep", "when": deep},
@@ -272,3 +272,12 @@ def test_a_rule_set_over_the_byte_limit_is_refused() -> None:
     long = "x" * 1000
     rules = [{**rule, "id": f"r{i}", "because": long} for i in range(290)]
     assert _problems(_content(rules=rules))[0].startswith(": ")
+
+
+def test_absurd_nesting_is_refused_before_anything_serialises_it() -> None:
+    rule = ENGINE.content.rules[0].model_dump(mode="json")
+    deep: Any = {"var": "answers.wanted_job"}
+    for _ in range(50_000):
+        deep = {"!": deep}
+    with pytest.raises(ValueError, match="nested deeper than 32 levels"):
+        RuleSetContent.model_validate(_content(rules=[{**rule, "when": deep}]))
