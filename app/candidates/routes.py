@@ -15,7 +15,7 @@ from app.core.errors import (
     PreconditionFailed,
     problem_responses,
 )
-from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, Timestamp
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
@@ -26,9 +26,6 @@ from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
 CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
-ETAG_HEADER = {
-    "ETag": {"description": "Send as If-Match to update safely.", "schema": {"type": "string"}}
-}
 
 
 @router.post(
@@ -37,7 +34,7 @@ ETAG_HEADER = {
     response_model=CandidateRead,
     summary="Add a candidate",
     responses={
-        201: {"headers": ETAG_HEADER},
+        201: {"headers": ETAG_HEADER_DOC},
         **problem_responses(Conflict, IdempotencyKeyReused),
     },
 )
@@ -98,7 +95,7 @@ async def list_candidates(
     "/{candidate_id}",
     summary="Get a candidate",
     responses={
-        200: {"headers": ETAG_HEADER},
+        200: {"headers": ETAG_HEADER_DOC},
         304: {"description": "Not modified: your If-None-Match is current."},
         **problem_responses(NotFound),
     },
@@ -122,7 +119,7 @@ async def get_candidate(
     "/{candidate_id}",
     summary="Change a candidate (JSON Merge Patch)",
     responses={
-        200: {"headers": ETAG_HEADER},
+        200: {"headers": ETAG_HEADER_DOC},
         **problem_responses(NotFound, Conflict, PreconditionFailed),
     },
 )

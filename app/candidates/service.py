@@ -7,14 +7,13 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate, Metadata
 from app.core import ids
-from app.core.errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
+from app.core.concurrency import flush_changes
+from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
@@ -46,15 +45,10 @@ async def _ensure_ref_free(session: AsyncSession, organization_id: str, external
         raise _duplicate(external_ref)
 
 
-async def _flush(session: AsyncSession, external_ref: str, if_match: str | None = None) -> None:
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise _duplicate(external_ref) from None
-    except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed("The candidate changed since the ETag you sent.") from None
-        raise Conflict("The candidate was changed by another request; retry.") from None
+async def _save(session: AsyncSession, external_ref: str, if_match: str | None) -> None:
+    await flush_changes(
+        session, "candidate", if_match, on_duplicate=lambda: _duplicate(external_ref)
+    )
 
 
 async def create_candidate(
@@ -76,7 +70,9 @@ async def create_candidate(
         updated_at=now,
     )
     session.add(candidate)
-    await _flush(session, data.external_ref)
+    await flush_changes(
+        session, "candidate", None, on_duplicate=lambda: _duplicate(data.external_ref)
+    )
     return candidate
 
 
@@ -150,7 +146,9 @@ async def update_candidate(
             changed = True
     if changed:
         candidate.updated_at = utc_now()
-        await _flush(session, candidate.external_ref, if_match)
+        await flush_changes(
+            session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
+        )
     return candidate
 
 
@@ -162,4 +160,6 @@ async def delete_candidate(
     check_if_match(if_match, etag(candidate))
     await forget_subject(session, candidate.id)
     await session.delete(candidate)
-    await _flush(session, candidate.external_ref, if_match)
+    await flush_changes(
+        session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
+    )

@@ -22,6 +22,14 @@ IfNoneMatch = Annotated[
 ]
 
 
+ETAG_HEADER_DOC = {
+    "ETag": {
+        "description": "Send it back as If-Match to change the resource safely.",
+        "schema": {"type": "string"},
+    }
+}
+
+
 def etag_for(version: int) -> str:
     return f'"{version}"'
 

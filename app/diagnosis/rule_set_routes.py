@@ -13,7 +13,7 @@ from app.core.errors import (
     PreconditionFailed,
     problem_responses,
 )
-from app.core.etags import IfMatch, etag_for
+from app.core.etags import ETAG_HEADER_DOC, IfMatch, etag_for
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -35,9 +35,6 @@ router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_P
 
 KeyPath = Annotated[str, Path(max_length=64)]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
-ETAG = {
-    "ETag": {"description": "Send as If-Match to change a draft.", "schema": {"type": "string"}}
-}
 CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 
 
@@ -63,7 +60,10 @@ async def list_rule_sets(
     status_code=status.HTTP_201_CREATED,
     response_model=RuleSetRead,
     summary="Create a draft rule set (or the next version of one of yours)",
-    responses={201: {"headers": ETAG}, **problem_responses(Conflict, IdempotencyKeyReused)},
+    responses={
+        201: {"headers": ETAG_HEADER_DOC},
+        **problem_responses(Conflict, IdempotencyKeyReused),
+    },
 )
 async def create_rule_set(
     data: RuleSetCreate,
@@ -103,7 +103,7 @@ async def _read(
 @router.get(
     "/{key}/versions/{version}",
     summary="One version of a rule set",
-    responses={200: {"headers": ETAG}, **problem_responses(NotFound)},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **problem_responses(NotFound)},
 )
 async def get_rule_set(
     key: KeyPath,
@@ -118,7 +118,7 @@ async def get_rule_set(
 @router.patch(
     "/{key}/versions/{version}",
     summary="Change a draft (JSON Merge Patch)",
-    responses={200: {"headers": ETAG}, **CHANGE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **CHANGE_PROBLEMS},
 )
 async def update_rule_set(
     key: KeyPath,
@@ -148,7 +148,7 @@ async def validate_rule_set(
 @router.post(
     "/{key}/versions/{version}/publish",
     summary="Publish a draft: valid, its tests passing, content-hashed and immutable",
-    responses={200: {"headers": ETAG}, **CHANGE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **CHANGE_PROBLEMS},
 )
 async def publish_rule_set(
     key: KeyPath,

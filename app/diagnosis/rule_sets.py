@@ -7,12 +7,11 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import ids
-from app.core.errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
+from app.core.concurrency import flush_changes
+from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
 from app.core.pagination import Page, PageRequest, page_of, position
@@ -179,17 +178,6 @@ async def _mutable_draft(
     return row
 
 
-async def _flush(session: AsyncSession, if_match: str | None) -> None:
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Conflict("Another request created this version at the same time; retry.") from None
-    except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed("The rule set changed since your ETag.") from None
-        raise Conflict("Another request changed the rule set at the same time; retry.") from None
-
-
 async def create_draft(
     session: AsyncSession, organization_id: str, data: RuleSetCreate
 ) -> RuleSetVersion:
@@ -222,7 +210,7 @@ async def create_draft(
         updated_at=now,
     )
     session.add(row)
-    await _flush(session, None)
+    await flush_changes(session, "rule set", None)
     return row
 
 
@@ -241,7 +229,7 @@ async def update_draft(
     if content != row.content:
         row.content = content
         row.updated_at = utc_now()
-        await _flush(session, if_match)
+        await flush_changes(session, "rule set", if_match)
     return row
 
 
@@ -278,7 +266,7 @@ async def publish(
     row.content_hash = content_hash(content)
     row.published_at = now
     row.updated_at = now
-    await _flush(session, if_match)
+    await flush_changes(session, "rule set", if_match)
     return row
 
 
@@ -296,4 +284,4 @@ async def activate(session: AsyncSession, organization_id: str, key: str, versio
         )
     else:
         active.key, active.version, active.activated_at = key, version, now
-    await _flush(session, None)
+    await flush_changes(session, "rule set", None)

@@ -13,7 +13,7 @@ from app.core.errors import (
     PreconditionFailed,
     problem_responses,
 )
-from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -49,7 +49,7 @@ LocaleQuery = Annotated[
 ]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_length=500)]
 READ_HEADERS = {
-    "ETag": {"description": "Send as If-Match to change a draft.", "schema": {"type": "string"}},
+    **ETAG_HEADER_DOC,
     "Content-Language": {"description": "The locale of the texts.", "schema": {"type": "string"}},
 }
 

@@ -6,11 +6,10 @@ import re
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import ids
+from app.core.concurrency import flush_changes
 from app.core.errors import (
     Conflict,
     FieldProblem,
@@ -238,19 +237,8 @@ async def create_draft(
         updated_at=now,
     )
     session.add(row)
-    await _flush(session, if_match=None)
+    await flush_changes(session, "question set", None)
     return SetVersionView.of_row(row)
-
-
-async def _flush(session: AsyncSession, if_match: str | None) -> None:
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Conflict("Another request created this version at the same time; retry.") from None
-    except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed("The question set changed since your ETag.") from None
-        raise Conflict("The question set was changed by another request; retry.") from None
 
 
 async def _mutable(
@@ -296,7 +284,7 @@ async def update_draft(
     if new_content != row.content:
         row.content = new_content
         row.updated_at = utc_now()
-        await _flush(session, if_match)
+        await flush_changes(session, "question set", if_match)
     return SetVersionView.of_row(row)
 
 
@@ -325,7 +313,7 @@ async def _transition(
         row.published_at = now
     else:
         row.retired_at = now
-    await _flush(session, if_match)
+    await flush_changes(session, "question set", if_match)
     return SetVersionView.of_row(row)
 
 
@@ -364,4 +352,4 @@ async def delete_draft(
     _matches_if_match(if_match, SetVersionView.of_row(row))
     _require_draft(row)
     await session.delete(row)
-    await _flush(session, if_match)
+    await flush_changes(session, "question set", if_match)

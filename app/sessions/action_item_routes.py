@@ -13,7 +13,7 @@ from app.core.errors import (
     PreconditionFailed,
     problem_responses,
 )
-from app.core.etags import IfMatch
+from app.core.etags import ETAG_HEADER_DOC, IfMatch
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -28,9 +28,6 @@ router = api_router(
 
 SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
 ItemId = Annotated[str, Path(max_length=64, description="`act_…`")]
-ETAG_HEADER = {
-    "ETag": {"description": "Send as If-Match to change safely.", "schema": {"type": "string"}}
-}
 
 
 @router.get(
@@ -60,7 +57,7 @@ async def list_action_items(
     response_model=ActionItemRead,
     summary="Add a next step",
     responses={
-        201: {"headers": ETAG_HEADER},
+        201: {"headers": ETAG_HEADER_DOC},
         **problem_responses(NotFound, Conflict, IdempotencyKeyReused),
     },
 )
@@ -95,7 +92,7 @@ async def create_action_item(
 @router.get(
     "/{item_id}",
     summary="Get an action item",
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(NotFound)},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **problem_responses(NotFound)},
 )
 async def get_action_item(
     session_id: SessionId,
@@ -113,7 +110,7 @@ async def get_action_item(
     "/{item_id}",
     summary="Change an action item (JSON Merge Patch)",
     responses={
-        200: {"headers": ETAG_HEADER},
+        200: {"headers": ETAG_HEADER_DOC},
         **problem_responses(NotFound, Conflict, PreconditionFailed),
     },
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import ids
-from app.core.errors import Conflict, NotFound, PreconditionFailed
+from app.core.concurrency import flush_changes
+from app.core.errors import Conflict, NotFound
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
 from app.core.pagination import Page, PageRequest, paginate
@@ -101,15 +101,6 @@ async def list_items(
     return await paginate(session, statement, ActionItem.id, page, f"items:{parent.id}", read)
 
 
-async def _flush(session: AsyncSession, if_match: str | None) -> None:
-    try:
-        await session.flush()
-    except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed("The action item changed since your ETag.") from None
-        raise Conflict("Another request changed the action item at the same time.") from None
-
-
 async def update_item(
     session: AsyncSession,
     organization_id: str,
@@ -134,7 +125,7 @@ async def update_item(
             "action_item_updated",
             {"action_item_id": item.id, "fields": sorted(changed), "status": item.status},
         )
-        await _flush(session, if_match)
+        await flush_changes(session, "action item", if_match)
     return item
 
 
@@ -149,4 +140,4 @@ async def delete_item(
     check_if_match(if_match, etag(item))
     await session.delete(item)
     record(session, parent, "action_item_deleted", {"action_item_id": item.id})
-    await _flush(session, if_match)
+    await flush_changes(session, "action item", if_match)

@@ -13,7 +13,7 @@ from app.core.errors import (
     PreconditionFailed,
     problem_responses,
 )
-from app.core.etags import IfMatch, IfNoneMatch, is_not_modified
+from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, CalendarDate
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
@@ -37,9 +37,6 @@ from app.sessions.schemas import (
 router = api_router(prefix="/v1/sessions", tags=["sessions"], responses=AUTH_PROBLEMS)
 
 SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-ETAG_HEADER = {
-    "ETag": {"description": "Send as If-Match to change safely.", "schema": {"type": "string"}}
-}
 WRITE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 
 
@@ -77,7 +74,7 @@ def _with_etag(response: Response, row: ReflectionSession) -> SessionRead:
     status_code=status.HTTP_201_CREATED,
     response_model=SessionRead,
     summary="Start a reflection session for one rejection",
-    responses={201: {"headers": ETAG_HEADER}, **problem_responses(IdempotencyKeyReused)},
+    responses={201: {"headers": ETAG_HEADER_DOC}, **problem_responses(IdempotencyKeyReused)},
 )
 async def create_session(
     data: SessionCreate,
@@ -130,7 +127,7 @@ async def list_sessions(
     "/{session_id}",
     summary="Get a session",
     responses={
-        200: {"headers": ETAG_HEADER},
+        200: {"headers": ETAG_HEADER_DOC},
         304: {"description": "Not modified."},
         **problem_responses(NotFound),
     },
@@ -151,7 +148,7 @@ async def get_session(
 @router.patch(
     "/{session_id}",
     summary="Change a session's facts (JSON Merge Patch)",
-    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
 async def update_session(
     session_id: SessionId,
@@ -188,7 +185,7 @@ async def delete_session(
     description="Checked against the pinned question-set version: if any answer is wrong, "
     "nothing is saved and the 422 problem points at each. The response shows progress; "
     "completing the required questions moves an open session to `reflected`.",
-    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
 async def put_answers(
     session_id: SessionId,
@@ -207,7 +204,7 @@ async def put_answers(
 @router.put(
     "/{session_id}/interviewer-feedback",
     summary="Save what the interviewer said (merged; null removes one)",
-    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
 async def put_interviewer_feedback(
     session_id: SessionId,
@@ -229,7 +226,7 @@ async def put_interviewer_feedback(
     description="open → reflected → feedback_requested → call_scheduled → "
     "feedback_received → closed (closing is allowed from any status). A move that does "
     "not follow is a 409 whose `allowed` lists the statuses that would.",
-    responses={200: {"headers": ETAG_HEADER}, **WRITE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
 async def transition(
     session_id: SessionId,

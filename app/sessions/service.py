@@ -8,15 +8,14 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.candidates.models import Candidate
 from app.core import ids
+from app.core.concurrency import flush_changes
 from app.core.errors import (
     Conflict,
     FieldProblem,
     NotFound,
-    PreconditionFailed,
     ValidationFailed,
 )
 from app.core.etags import check_if_match, etag_for
@@ -108,17 +107,6 @@ def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[
             created_at=now,
         )
     )
-
-
-async def _flush(session: AsyncSession, if_match: str | None) -> None:
-    try:
-        await session.flush()
-    except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed("The session changed since the ETag you sent.") from None
-        raise Conflict(
-            "The session was changed by another request at the same time; retry."
-        ) from None
 
 
 async def _pinned_set(
@@ -314,7 +302,7 @@ async def update_session(
     if changed:
         row.updated_at = utc_now()
         record(session, row, "updated", {"fields": sorted(changed)})
-        await _flush(session, if_match)
+        await flush_changes(session, "session", if_match)
     return row
 
 
@@ -324,7 +312,7 @@ async def delete_session(
     row = await get_session(session, organization_id, session_id)
     check_if_match(if_match, etag(row))
     await session.delete(row)
-    await _flush(session, if_match)
+    await flush_changes(session, "session", if_match)
 
 
 def _answer_problems(report: AnswerReport) -> ValidationFailed:
@@ -374,7 +362,7 @@ async def put_answers(
     )
     if not feedback and report.complete and row.status == SessionStatus.OPEN.value:
         _move(session, row, SessionStatus.REFLECTED, now, automatic=True)
-    await _flush(session, if_match)
+    await flush_changes(session, "session", if_match)
     return row
 
 
@@ -433,7 +421,7 @@ async def transition(
             )
         moment = data.call_scheduled_for
     _move(session, row, data.to, moment)
-    await _flush(session, if_match)
+    await flush_changes(session, "session", if_match)
     return row
 
 
