@@ -17,6 +17,7 @@ from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
+from app.core.lookup import find_owned
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
 
@@ -79,13 +80,7 @@ async def create_candidate(
 async def get_candidate(
     session: AsyncSession, organization_id: str, candidate_id: str
 ) -> Candidate:
-    candidate = None
-    if ids.CANDIDATE.is_valid(candidate_id):
-        candidate = await session.scalar(
-            select(Candidate).where(
-                Candidate.id == candidate_id, Candidate.organization_id == organization_id
-            )
-        )
+    candidate = await find_owned(session, Candidate, ids.CANDIDATE, candidate_id, organization_id)
     if candidate is None:
         raise NotFound(f"No candidate with id {candidate_id}.")
     return candidate

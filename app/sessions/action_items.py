@@ -10,6 +10,7 @@ from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, NotFound
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
+from app.core.lookup import find_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.sessions.models import ActionItem, ReflectionSession
 from app.sessions.schemas import (
@@ -77,15 +78,14 @@ async def get_item(
     session: AsyncSession, organization_id: str, session_id: str, item_id: str
 ) -> tuple[ReflectionSession, ActionItem]:
     parent = await get_session(session, organization_id, session_id)
-    item = None
-    if ids.ACTION_ITEM.is_valid(item_id):
-        item = await session.scalar(
-            select(ActionItem).where(
-                ActionItem.id == item_id,
-                ActionItem.session_id == parent.id,
-                ActionItem.organization_id == organization_id,
-            )
-        )
+    item = await find_owned(
+        session,
+        ActionItem,
+        ids.ACTION_ITEM,
+        item_id,
+        organization_id,
+        ActionItem.session_id == parent.id,
+    )
     if item is None:
         raise NotFound(f"No action item with id {item_id} in this session.")
     return parent, item

@@ -20,6 +20,7 @@ from app.core.errors import (
 )
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
+from app.core.lookup import find_owned
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
 from app.question_sets import service as question_sets
@@ -146,13 +147,9 @@ def _progress(report: AnswerReport) -> dict[str, Any]:
 async def create_session(
     session: AsyncSession, organization_id: str, data: SessionCreate
 ) -> ReflectionSession:
-    candidate = None
-    if ids.CANDIDATE.is_valid(data.candidate_id):
-        candidate = await session.scalar(
-            select(Candidate.id).where(
-                Candidate.id == data.candidate_id, Candidate.organization_id == organization_id
-            )
-        )
+    candidate = await find_owned(
+        session, Candidate, ids.CANDIDATE, data.candidate_id, organization_id
+    )
     if candidate is None:
         raise ValidationFailed(
             f"No candidate with id {data.candidate_id}.",
@@ -211,14 +208,7 @@ async def create_session(
 async def get_session(
     session: AsyncSession, organization_id: str, session_id: str
 ) -> ReflectionSession:
-    row = None
-    if ids.SESSION.is_valid(session_id):
-        row = await session.scalar(
-            select(ReflectionSession).where(
-                ReflectionSession.id == session_id,
-                ReflectionSession.organization_id == organization_id,
-            )
-        )
+    row = await find_owned(session, ReflectionSession, ids.SESSION, session_id, organization_id)
     if row is None:
         raise NotFound(f"No session with id {session_id}.")
     return row
