@@ -24,6 +24,9 @@ class FieldProblem(BaseModel):
     pointer: str = Field(examples=["/body/name"], description="JSON pointer into the request.")
     detail: str = Field(examples=["Field required"])
     code: str = Field(examples=["missing"], description="Machine-readable reason.")
+    line: int | None = Field(
+        default=None, description="For a template: the line of the template at fault."
+    )
 
 
 class Problem(BaseModel):
@@ -128,6 +131,13 @@ class MethodNotAllowed(ProblemError):
     description = "The resource exists but does not support this method; see Allow."
 
 
+class NotAcceptable(ProblemError):
+    status = 406
+    slug = "not-acceptable"
+    title = "Not Acceptable"
+    description = "The resource has no representation in the media types the request accepts."
+
+
 class Conflict(ProblemError):
     status = 409
     slug = "conflict"
@@ -182,6 +192,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    NotAcceptable,
     Conflict,
     IdempotencyKeyReused,
     PreconditionFailed,
