@@ -1,0 +1,202 @@
+"""What a message is written from, and the template variables made from it (pure)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.messages.builtin import builtin_locale
+from app.messages.kinds import CALL_MINUTES, REQUIRED, MessageKind, Tone
+from app.messages.pronouns import forms
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str | None = None
+    email: str | None = None
+    pronouns: str | None = None
+    title: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    candidate: Person
+    interviewer: Person
+    company: str | None = None
+    role: str | None = None
+    interview_date: date | None = None
+    requested_on: date | None = None
+    call_at: datetime | None = None
+    time_zone: str = "UTC"
+    learned: str | None = None
+    news: str | None = None
+    leading_category: str | None = None
+    uncertain_categories: tuple[str, ...] = ()
+    today: date = field(default_factory=date.today)
+
+    def missing(self, kind: MessageKind) -> list[str]:
+        """The required facts of `kind` that are absent, as paths (`interviewer/name`)."""
+        absent = []
+        for path in REQUIRED[kind]:
+            value: Any = self
+            for part in path.split("/"):
+                value = getattr(value, part)
+            if value is None or value == "":
+                absent.append(path)
+        return absent
+
+
+@cache
+def call_questions(locale: str) -> dict[str, Any]:
+    text = resources.files("app.messages").joinpath(
+        f"builtin_templates/{locale}/call_questions.json"
+    )
+    result: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return result
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def long_moment(moment: datetime, time_zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return f"{WEEKDAYS[local.weekday()]} {long_date(local.date())} at {local:%H:%M} ({time_zone})"
+
+
+def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
+    """The five interviewer questions, those probing the leading or uncertain reasons first."""
+    data = call_questions(builtin_locale(locale))
+    labels: dict[str, str] = data["categories"]
+    focus = [c for c in (facts.leading_category, *facts.uncertain_categories) if c]
+
+    def rank(question: dict[str, Any]) -> int:
+        hits = [focus.index(c) for c in question["categories"] if c in focus]
+        return min(hits) if hits else len(focus)
+
+    result = []
+    for question in sorted(data["questions"], key=rank):
+        probes = [c for c in question["categories"] if c in focus]
+        reason = None
+        if probes:
+            leading = probes[0] == facts.leading_category
+            reason = f"it probes {labels[probes[0]]}, " + (
+                "the diagnosis’s leading reason" if leading else "which the diagnosis is unsure of"
+            )
+        result.append({**question, "focus_reason": reason})
+    return result
+
+
+def _person(person: Person, fallback: str) -> dict[str, Any]:
+    words = forms(person.pronouns, person.name, fallback)
+    return {
+        "name": person.name,
+        "email": person.email,
+        "title": person.title,
+        "phone": person.phone,
+        "pronouns": person.pronouns,
+        "they": words.they,
+        "them": words.them,
+        "their": words.their,
+        "pronouns_known": words.known,
+    }
+
+
+def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[str, Any]:
+    """The variables a template sees; every optional one is None or empty when unknown."""
+    days = (facts.today - facts.requested_on).days if facts.requested_on else None
+    return {
+        "kind": kind.value,
+        "tone": tone.value,
+        "locale": locale,
+        "candidate": _person(facts.candidate, "the candidate"),
+        "interviewer": _person(facts.interviewer, "your interviewer"),
+        "company": facts.company,
+        "role": facts.role,
+        "interview_date": long_date(facts.interview_date) if facts.interview_date else None,
+        "request": {
+            "sent_on": long_date(facts.requested_on) if facts.requested_on else None,
+            "days": days,
+        },
+        "call": {
+            "minutes": CALL_MINUTES,
+            "when": long_moment(facts.call_at, facts.time_zone) if facts.call_at else None,
+        },
+        "learned": facts.learned,
+        "news": facts.news,
+        "diagnosis": {
+            "leading": facts.leading_category,
+            "uncertain": list(facts.uncertain_categories),
+        },
+        "questions": ordered_questions(facts, locale) if kind is MessageKind.CALL_SCRIPT else [],
+    }
+
+
+# The shape of `context()`, for checking a template's variables before it is saved:
+# a dict maps attribute names to their shapes, a list holds the shape of its items,
+# None is a plain value.
+QUESTION_SHAPE: dict[str, Any] = dict.fromkeys(
+    ("key", "title", "ask", "follow_up", "categories", "answer_keys", "focus_reason")
+)
+PERSON_SHAPE: dict[str, Any] = dict.fromkeys(
+    ("name", "email", "title", "phone", "pronouns", "they", "them", "their", "pronouns_known")
+)
+SHAPE: dict[str, Any] = {
+    "kind": None,
+    "tone": None,
+    "locale": None,
+    "candidate": PERSON_SHAPE,
+    "interviewer": PERSON_SHAPE,
+    "company": None,
+    "role": None,
+    "interview_date": None,
+    "request": {"sent_on": None, "days": None},
+    "call": {"minutes": None, "when": None},
+    "learned": None,
+    "news": None,
+    "diagnosis": {"leading": None, "uncertain": [None]},
+    "questions": [QUESTION_SHAPE],
+}
+
+
+CATEGORIES = ("in_person", "on_paper", "direction")
+# A category this close to the leading one's score is one the diagnosis is unsure of.
+UNSURE_WITHIN = 0.25
+
+
+def focus_of(verdict: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """The leading category of a stored verdict, and the ones it is unsure of."""
+    scores = {
+        c["key"]: float(c["score"])
+        for c in verdict.get("categories", [])
+        if c.get("key") in CATEGORIES
+    }
+    ranked = sorted((k for k, s in scores.items() if s > 0), key=lambda k: -scores[k])
+    primary = verdict.get("primary_category")
+    if primary in CATEGORIES:
+        top = scores.get(primary, 0.0)
+        unsure = tuple(k for k in ranked if k != primary and top - scores[k] < UNSURE_WITHIN)
+        return primary, unsure
+    return None, tuple(ranked[:2])

@@ -1,0 +1,133 @@
+"""A message's renditions for other programs: `.eml`, `.ics` and `mailto:` (pure).
+
+Every header value passes through `header_safe`, and the `email` package's default policy
+refuses a CR or LF in a header besides, so no field can inject a header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from html import escape
+from urllib.parse import quote
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+PRODID = "-//Debrief//Messages//EN"
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str | None
+    email: str | None
+
+
+def html_document(subject: str, fragment: str) -> str:
+    """A whole HTML page around a rendered fragment (the fragment is already escaped)."""
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{escape(subject)}</title></head>\n<body>\n{fragment}</body></html>\n"
+    )
+
+
+def header_safe(value: str) -> str:
+    """One line: CR, LF and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+def _address(party: Party) -> Address | None:
+    if not party.email:
+        return None
+    local, _, domain = party.email.rpartition("@")
+    return Address(display_name=header_safe(party.name or ""), username=local, domain=domain)
+
+
+def eml(
+    *,
+    subject: str,
+    text: str,
+    html: str | None,
+    to: Party,
+    sender: Party,
+    created_at: datetime,
+    message_id: str,
+) -> bytes:
+    """A draft that a mail client opens ready to send to the interviewer."""
+    message = EmailMessage(policy=SMTP)
+    recipient = _address(to)
+    if recipient is not None:
+        message["To"] = recipient
+    author = _address(sender)
+    if author is not None:
+        message["From"] = author
+    message["Subject"] = header_safe(subject)
+    message["Date"] = format_datetime(created_at)
+    message["Message-ID"] = f"<{message_id}@debrief.invalid>"
+    # Outlook and others open a message with this header as an unsent draft.
+    message["X-Unsent"] = "1"
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        message.add_alternative(
+            html_document(subject, html), subtype="html", charset="utf-8", cte="quoted-printable"
+        )
+    return message.as_bytes()
+
+
+def ics(
+    *,
+    uid: str,
+    summary: str,
+    description: str,
+    start: datetime,
+    minutes: int,
+    reminder_minutes: int,
+    organizer: Party,
+    attendee: Party,
+    stamp: datetime,
+) -> bytes:
+    """An invitation to the call: `minutes` long, with a reminder before it."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("duration", timedelta(minutes=minutes))
+    event.add("summary", header_safe(summary))
+    event.add("description", description)
+    if organizer.email:
+        address = vCalAddress(f"mailto:{organizer.email}")
+        if organizer.name:
+            address.params["cn"] = vText(header_safe(organizer.name))
+        event.add("organizer", address)
+    if attendee.email:
+        address = vCalAddress(f"mailto:{attendee.email}")
+        if attendee.name:
+            address.params["cn"] = vText(header_safe(attendee.name))
+        address.params["role"] = vText("REQ-PARTICIPANT")
+        address.params["rsvp"] = vText("TRUE")
+        event.add("attendee", address)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", header_safe(summary))
+    alarm.add("trigger", timedelta(minutes=-reminder_minutes))
+    event.add_component(alarm)
+    calendar.add_component(event)
+    ical: bytes = calendar.to_ical()
+    return ical
+
+
+def mailto(to: str | None, subject: str, body: str) -> str:
+    """A `mailto:` URL (RFC 6068): percent-encoded UTF-8, line breaks as %0D%0A."""
+    address = quote(to, safe="@") if to else ""
+    crlf = "\r\n".join(body.splitlines())
+    return (
+        f"mailto:{address}?subject={quote(header_safe(subject), safe='')}"
+        f"&body={quote(crlf, safe='')}"
+    )
