@@ -29,6 +29,8 @@ from app.core.problem_responses import (
 from app.diagnosis.insight_routes import router as insights_router
 from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
+from app.messages.routes import router as messages_router
+from app.messages.template_routes import router as templates_router
 from app.operations.routes import router as operations_router
 from app.organizations.routes import router as organizations_router
 from app.question_sets.routes import router as question_sets_router
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(rule_sets_router)
     app.include_router(diagnoses_router)
     app.include_router(insights_router)
+    app.include_router(templates_router)
+    app.include_router(messages_router)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)

@@ -6,6 +6,7 @@ from app.candidates import models as candidates_models
 from app.core import idempotency_models
 from app.core.database import Base
 from app.diagnosis import models as diagnosis_models
+from app.messages import models as messages_models
 from app.organizations import models as organizations_models
 from app.question_sets import models as question_sets_models
 from app.sessions import models as sessions_models
@@ -16,6 +17,7 @@ __all__ = [
     "candidates_models",
     "diagnosis_models",
     "idempotency_models",
+    "messages_models",
     "metadata",
     "organizations_models",
     "question_sets_models",

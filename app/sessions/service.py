@@ -374,6 +374,17 @@ def _move(
     record(session, row, "status_changed", data)
 
 
+def advance(
+    session: AsyncSession, row: ReflectionSession, target: SessionStatus, at: datetime
+) -> bool:
+    """Move to `target` as a consequence of something else (a message sent), if the
+    workflow allows it from where the session is; False when it does not."""
+    if target not in allowed_from(SessionStatus(row.status)):
+        return False
+    _move(session, row, target, at, automatic=True)
+    return True
+
+
 async def transition(
     session: AsyncSession,
     organization_id: str,

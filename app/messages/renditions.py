@@ -1,0 +1,95 @@
+"""A stored message as a response in the format asked for."""
+
+from __future__ import annotations
+
+from fastapi import Response
+
+from app.core.errors import NotAcceptable
+from app.core.negotiation import negotiate
+from app.messages.formats import Party, eml, html_document, ics
+from app.messages.kinds import CALL_MINUTES, CALL_REMINDER_MINUTES
+from app.messages.models import Message
+from app.messages.schemas import MessageFormat
+from app.messages.service import available_formats, read
+
+MEDIA_TYPES = {
+    MessageFormat.JSON: "application/json",
+    MessageFormat.TEXT: "text/plain",
+    MessageFormat.MARKDOWN: "text/markdown",
+    MessageFormat.HTML: "text/html",
+    MessageFormat.EML: "message/rfc822",
+    MessageFormat.ICS: "text/calendar",
+}
+FORMAT_OF = {media: f for f, media in MEDIA_TYPES.items()}
+
+RESPONSE_CONTENT = {
+    media: {"schema": {"type": "string"}}
+    for f, media in MEDIA_TYPES.items()
+    if f is not MessageFormat.JSON
+}
+
+
+def _calendar(message: Message) -> bytes:
+    assert message.call_at is not None
+    to, sender = message.parties.get("to", {}), message.parties.get("from", {})
+    who = " and ".join(n for n in (sender.get("name"), to.get("name")) if n)
+    return ics(
+        uid=f"{message.id}@debrief",
+        summary=f"Feedback call: {who}" if who else "Feedback call",
+        description=f"A {CALL_MINUTES}-minute call about the interview. {message.subject}",
+        start=message.call_at,
+        minutes=CALL_MINUTES,
+        reminder_minutes=CALL_REMINDER_MINUTES,
+        organizer=Party(sender.get("name"), sender.get("email")),
+        attendee=Party(to.get("name"), to.get("email")),
+        stamp=message.created_at,
+    )
+
+
+def _email(message: Message) -> bytes:
+    to, sender = message.parties.get("to", {}), message.parties.get("from", {})
+    return eml(
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        to=Party(to.get("name"), to.get("email")),
+        sender=Party(sender.get("name"), sender.get("email")),
+        created_at=message.created_at,
+        message_id=message.id,
+    )
+
+
+def respond(message: Message, accept: str | None, asked: MessageFormat | None) -> Response:
+    available = available_formats(message)
+    names = [f.value for f in available]
+    if asked is not None:
+        chosen = asked if asked in available else None
+    else:
+        media = negotiate(accept, [MEDIA_TYPES[f] for f in available])
+        chosen = FORMAT_OF[media] if media else None
+    if chosen is None:
+        wanted = asked.value if asked else f"Accept: {accept}"
+        raise NotAcceptable(
+            f"Message {message.id} is not available as {wanted}; it is as: {', '.join(names)}.",
+            extensions={"available": names},
+        )
+    headers = {"Vary": "Accept"}
+    stem = message.kind.replace("_", "-")
+    if chosen is MessageFormat.JSON:
+        return Response(
+            read(message).model_dump_json(), media_type="application/json", headers=headers
+        )
+    if chosen is MessageFormat.EML:
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.eml"'
+        return Response(_email(message), media_type="message/rfc822", headers=headers)
+    if chosen is MessageFormat.ICS:
+        headers["Content-Disposition"] = f'attachment; filename="{stem}.ics"'
+        return Response(
+            _calendar(message), media_type="text/calendar; charset=utf-8", headers=headers
+        )
+    body = {
+        MessageFormat.TEXT: message.text,
+        MessageFormat.MARKDOWN: message.markdown,
+        MessageFormat.HTML: html_document(message.subject, message.html),
+    }[chosen]
+    return Response(body, media_type=f"{MEDIA_TYPES[chosen]}; charset=utf-8", headers=headers)

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Path, Query, Request, Response, status
+
+from app.core.database import SessionDep
+from app.core.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    NotAcceptable,
+    NotFound,
+    problem_responses,
+)
+from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.routing import api_router
+from app.messages import renditions, service
+from app.messages.schemas import (
+    MarkSent,
+    MessageCreate,
+    MessageFormat,
+    MessagePreview,
+    MessagePreviewRequest,
+    MessageRead,
+    SentRead,
+)
+from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+
+router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
+
+SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
+MessageId = Annotated[str, Path(max_length=64, description="`msg_…`")]
+
+
+@router.post(
+    "/sessions/{session_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MessageRead,
+    summary="Write a message from the session, its candidate and its latest diagnosis",
+    description="A missing required fact (e.g. the interviewer's name for an email) is a 422 "
+    "naming it; pointers starting `/session` point into the session. A `follow_up_nudge` "
+    "needs a sent feedback request at least five days old, no reply, and no earlier nudge "
+    "(409 otherwise).",
+    responses=problem_responses(NotFound, Conflict, IdempotencyKeyReused),
+)
+async def create_message(
+    session_id: SessionId,
+    data: MessageCreate,
+    principal: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def create() -> Created:
+        message = await service.generate(session, principal.organization_id, session_id, data)
+        return Created(
+            status_code=status.HTTP_201_CREATED,
+            body=service.read(message).model_dump_json(),
+            resource_id=message.id,
+            subject_id=message.candidate_id,
+            headers={"Location": f"/v1/messages/{message.id}"},
+        )
+
+    return await run_idempotently(
+        session, principal.organization_id, idempotency_key, request, data, create
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/messages",
+    summary="A session's messages, oldest first",
+    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(NotFound, InvalidCursor)},
+)
+async def list_messages(
+    session_id: SessionId,
+    principal: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    request: Request,
+    response: Response,
+) -> Page[MessageRead]:
+    result = await service.list_messages(session, principal.organization_id, session_id, page)
+    set_link_header(request, response, result.next_cursor)
+    return result
+
+
+@router.get(
+    "/messages/{message_id}",
+    response_model=MessageRead,
+    summary="One message: JSON, text, Markdown, HTML, an .eml draft or an .ics invite",
+    description="Chosen by `Accept`, or by `format` (which wins, for links). `eml` is there "
+    "for emails, `ics` when the call was scheduled as the message was written; `formats` in "
+    "the JSON lists what a message has.",
+    responses={
+        200: {
+            "content": renditions.RESPONSE_CONTENT,
+            "headers": {"Vary": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(NotFound, NotAcceptable),
+    },
+)
+async def get_message(
+    message_id: MessageId,
+    principal: ReadAccess,
+    session: SessionDep,
+    format: Annotated[MessageFormat | None, Query(description="Overrides `Accept`.")] = None,
+    accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
+) -> Response:
+    message = await service.get_message(session, principal.organization_id, message_id)
+    return renditions.respond(message, accept, format)
+
+
+@router.post(
+    "/messages/{message_id}/sent",
+    summary="Mark a message sent; a sent feedback request moves the session to feedback_requested",
+    description="A sent thank-you moves it to `feedback_received`, where the workflow allows. "
+    "Marking a sent message again changes nothing.",
+    responses=problem_responses(NotFound, Conflict),
+)
+async def mark_sent(
+    message_id: MessageId,
+    principal: WriteAccess,
+    session: SessionDep,
+    data: MarkSent | None = None,
+) -> SentRead:
+    return await service.mark_sent(
+        session, principal.organization_id, message_id, data or MarkSent()
+    )
+
+
+@router.post(
+    "/messages/preview",
+    summary="Write a message from facts given inline, storing nothing",
+    responses=problem_responses(),
+)
+async def preview_message(
+    data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep
+) -> MessagePreview:
+    return await service.preview(session, principal.organization_id, data)

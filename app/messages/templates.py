@@ -1,0 +1,179 @@
+"""Organisations' own message templates: checked on save, versioned on every change."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.concurrency import flush_changes
+from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from app.core.etags import check_if_match, etag_for
+from app.core.ids import TEMPLATE, utc_now
+from app.core.lookup import find_owned
+from app.core.pagination import Page, PageRequest, paginate
+from app.messages.models import MessageTemplate, MessageTemplateVersion
+from app.messages.render import Source
+from app.messages.schemas import (
+    TemplateCreate,
+    TemplateRead,
+    TemplateSummary,
+    TemplateUpdate,
+    TemplateVersionRead,
+)
+from app.messages.template_checks import TemplateProblem, check
+
+MAX_LISTED_VERSIONS = 100
+
+
+def problems_to_error(problems: list[TemplateProblem], prefix: str = "/body") -> ValidationFailed:
+    first = problems[0]
+    where = f"{first.part}, line {first.line}" if first.line else first.part
+    return ValidationFailed(
+        f"The template cannot be used ({where}): {first.detail}",
+        errors=[
+            FieldProblem(
+                pointer=f"{prefix}/{p.part}", detail=p.detail, code="template", line=p.line
+            )
+            for p in problems
+        ],
+    )
+
+
+def checked(subject: str, body: str, prefix: str = "/body") -> Source:
+    problems = check(subject, body)
+    if problems:
+        raise problems_to_error(problems, prefix)
+    return Source(subject=subject, body=body)
+
+
+def read(row: MessageTemplate, text: MessageTemplateVersion) -> TemplateRead:
+    return TemplateRead(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        tone=row.tone,
+        locale=row.locale,
+        description=row.description,
+        version=row.version,
+        subject=text.subject,
+        body=text.body,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def summary(row: MessageTemplate) -> TemplateSummary:
+    return TemplateSummary.model_validate(row, from_attributes=True)
+
+
+def etag(row: MessageTemplate) -> str:
+    return etag_for(row.revision)
+
+
+async def create(
+    session: AsyncSession, organization_id: str, data: TemplateCreate
+) -> tuple[MessageTemplate, MessageTemplateVersion]:
+    checked(data.subject, data.body)
+    now = utc_now()
+    row = MessageTemplate(
+        id=TEMPLATE.new(now),
+        organization_id=organization_id,
+        key=data.key,
+        kind=data.kind.value,
+        tone=data.tone.value,
+        locale=data.locale,
+        description=data.description,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    text = MessageTemplateVersion(
+        template_id=row.id, version=1, subject=data.subject, body=data.body, created_at=now
+    )
+    session.add(row)
+    await flush_changes(
+        session,
+        "template",
+        on_duplicate=lambda: Conflict(f"You already have a template with key {data.key!r}."),
+    )
+    session.add(text)
+    await flush_changes(session, "template")
+    return row, text
+
+
+async def get(session: AsyncSession, organization_id: str, template_id: str) -> MessageTemplate:
+    row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, organization_id)
+    if row is None:
+        raise NotFound(f"No template with id {template_id}.")
+    return row
+
+
+async def version_of(
+    session: AsyncSession, row: MessageTemplate, version: int | None = None
+) -> MessageTemplateVersion:
+    text = await session.get(MessageTemplateVersion, (row.id, version or row.version))
+    if text is None:
+        raise NotFound(f"Template {row.id} has no version {version}.")
+    return text
+
+
+async def update(
+    session: AsyncSession,
+    organization_id: str,
+    template_id: str,
+    patch: TemplateUpdate,
+    if_match: str | None,
+) -> tuple[MessageTemplate, MessageTemplateVersion]:
+    row = await get(session, organization_id, template_id)
+    check_if_match(if_match, etag(row))
+    current = await version_of(session, row)
+    changes = patch.model_dump(exclude_unset=True)
+    subject = changes.get("subject", current.subject)
+    body = changes.get("body", current.body)
+    now = utc_now()
+    text = current
+    if (subject, body) != (current.subject, current.body):
+        checked(subject, body)
+        row.version += 1
+        text = MessageTemplateVersion(
+            template_id=row.id, version=row.version, subject=subject, body=body, created_at=now
+        )
+        session.add(text)
+    if "description" in changes:
+        row.description = changes["description"]
+    if session.is_modified(row) or text is not current:
+        row.updated_at = now
+        await flush_changes(session, "template", if_match)
+    return row, text
+
+
+async def delete(
+    session: AsyncSession, organization_id: str, template_id: str, if_match: str | None
+) -> None:
+    """Messages written with it keep their text; only the template goes."""
+    row = await get(session, organization_id, template_id)
+    check_if_match(if_match, etag(row))
+    await session.delete(row)
+    await flush_changes(session, "template", if_match)
+
+
+async def list_templates(
+    session: AsyncSession, organization_id: str, page: PageRequest, kind: str | None
+) -> Page[TemplateSummary]:
+    statement = select(MessageTemplate).where(MessageTemplate.organization_id == organization_id)
+    if kind is not None:
+        statement = statement.where(MessageTemplate.kind == kind)
+    return await paginate(session, statement, MessageTemplate.id, page, "templates", summary)
+
+
+async def list_versions(
+    session: AsyncSession, organization_id: str, template_id: str
+) -> list[TemplateVersionRead]:
+    row = await get(session, organization_id, template_id)
+    versions = await session.scalars(
+        select(MessageTemplateVersion)
+        .where(MessageTemplateVersion.template_id == row.id)
+        .order_by(MessageTemplateVersion.version.desc())
+        .limit(MAX_LISTED_VERSIONS)
+    )
+    return [TemplateVersionRead.model_validate(v, from_attributes=True) for v in versions]
