@@ -51,7 +51,7 @@ def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
     env["DEBRIEF_DATA_DIR"] = str(tmp_path / "data")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         cwd=tmp_path,
         env={**env, "PYTHONPATH": str(ROOT)},
@@ -83,7 +83,7 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
     env["DEBRIEF_DATA_DIR"] = str(tmp_path / "data")
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=tmp_path,
         env=env,

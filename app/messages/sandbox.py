@@ -70,11 +70,14 @@ def _plain(value: Any) -> Any:
 # mean something at the start of one.
 _INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
 _LINE_START = re.compile(r"^(\s*)([#>+=-])", re.MULTILINE)
+_RISKY_START = re.compile(r"\s|[#>+=\d-]")
 _ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def markdown_literal(text: str) -> str:
     """`text` escaped so that Markdown shows it as typed."""
+    if "\n" not in text and not _INLINE.search(text) and not _RISKY_START.match(text):
+        return text  # most names and places: nothing to escape
     escaped = _LINE_START.sub(r"\1\\\2", _INLINE.sub(r"\\\1", text))
     return _ORDERED.sub(r"\1\\\2", escaped)
 

@@ -351,7 +351,7 @@ async def preview(
 
 
 def preview_template(data: TemplatePreviewRequest) -> MessagePreview:
-    source = templates.checked(data.subject, data.body)
+    source = templates.checked(data.subject, data.body, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = compose(
         facts, data.kind, data.tone, data.locale, source, _preview_pointer, template_pointer=None

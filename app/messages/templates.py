@@ -11,8 +11,11 @@ from app.core.etags import check_if_match, etag_for
 from app.core.ids import TEMPLATE, utc_now
 from app.core.lookup import find_owned
 from app.core.pagination import Page, PageRequest, paginate
+from app.messages.facts import context
+from app.messages.kinds import MessageKind, Tone
 from app.messages.models import MessageTemplate, MessageTemplateVersion
-from app.messages.render import Source
+from app.messages.render import RenderError, Source, render
+from app.messages.samples import SAMPLE
 from app.messages.schemas import (
     TemplateCreate,
     TemplateRead,
@@ -39,11 +42,17 @@ def problems_to_error(problems: list[TemplateProblem], prefix: str = "/body") ->
     )
 
 
-def checked(subject: str, body: str, prefix: str = "/body") -> Source:
+def checked(subject: str, body: str, kind: MessageKind, prefix: str = "/body") -> Source:
+    """The template, once it passes the checks and renders on the sample facts."""
     problems = check(subject, body)
     if problems:
         raise problems_to_error(problems, prefix)
-    return Source(subject=subject, body=body)
+    source = Source(subject=subject, body=body)
+    try:
+        render(source, context(SAMPLE, kind, Tone.WARM, "en"))
+    except RenderError as exc:
+        raise problems_to_error([TemplateProblem(exc.part, exc.line, exc.detail)], prefix) from None
+    return source
 
 
 def read(row: MessageTemplate, text: MessageTemplateVersion) -> TemplateRead:
@@ -73,7 +82,7 @@ def etag(row: MessageTemplate) -> str:
 async def create(
     session: AsyncSession, organization_id: str, data: TemplateCreate
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
-    checked(data.subject, data.body)
+    checked(data.subject, data.body, data.kind)
     now = utc_now()
     row = MessageTemplate(
         id=TEMPLATE.new(now),
@@ -133,7 +142,7 @@ async def update(
     now = utc_now()
     text = current
     if (subject, body) != (current.subject, current.body):
-        checked(subject, body)
+        checked(subject, body, MessageKind(row.kind))
         row.version += 1
         text = MessageTemplateVersion(
             template_id=row.id, version=row.version, subject=subject, body=body, created_at=now

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from app.messages.builtin import builtin_source
 from app.messages.facts import Facts, Person, context
 from app.messages.kinds import LINKEDIN_LIMIT, REQUIRED, MessageKind, Tone
 from app.messages.render import render
+from app.messages.samples import SAMPLE
 from app.messages.template_checks import check
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -21,23 +22,7 @@ UPDATE = os.environ.get("DEBRIEF_UPDATE_GOLDEN") == "1"
 CASES = [(kind, tone) for kind in MessageKind for tone in Tone]
 GENDERED = re.compile(r"\b(he|she|him|her|his|hers|himself|herself)\b", re.IGNORECASE)
 
-FULL = Facts(
-    candidate=Person(name="Alex Morgan", email="alex@example.com", pronouns="they/them"),
-    interviewer=Person(
-        name="Dana Lee", title="Head of Design", email="dana@example.com", pronouns="she/her"
-    ),
-    company="Northwind",
-    role="Product designer",
-    interview_date=date(2026, 11, 20),
-    requested_on=date(2026, 11, 18),
-    call_at=datetime(2026, 12, 3, 15, tzinfo=UTC),
-    time_zone="Europe/Berlin",
-    learned="that my portfolio needs one case study with measurable outcomes",
-    news="I have started a UX research course",
-    leading_category="on_paper",
-    uncertain_categories=("direction",),
-    today=date(2026, 11, 26),
-)
+FULL = SAMPLE
 
 
 def required_only(kind: MessageKind) -> Facts:

@@ -113,6 +113,15 @@ async def test_sandbox_escapes_are_refused_on_save(api: httpx.AsyncClient, body:
     assert response.json()["errors"][0]["pointer"] == "/body/body"
 
 
+async def test_a_template_that_fails_on_the_sample_facts_is_refused_with_its_line(
+    api: httpx.AsyncClient,
+) -> None:
+    response = await _create(api, body="Hello,\n\n{{ request.days + company }}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["line"] == 3
+    assert response.json()["errors"][0]["pointer"] == "/body/body"
+
+
 async def test_keys_are_unique_and_kinds_must_be_known(api: httpx.AsyncClient) -> None:
     assert (await _create(api)).status_code == 201
     assert (await _create(api)).status_code == 409

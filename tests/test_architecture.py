@@ -1,0 +1,59 @@
+"""The two pure cores stay pure, and data flows one way between features."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).parent.parent / "app"
+PURE = [
+    "app.rules.engine",
+    "app.rules.compiler",
+    "app.messages.render",
+    "app.messages.facts",
+    "app.messages.formats",
+    "app.messages.builtin",
+    "app.messages.template_checks",
+]
+# Each feature may import only those before it (question sets ← sessions ← diagnosis ←
+# messages).
+ORDER = ["question_sets", "sessions", "diagnosis", "messages"]
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_the_pure_cores_import_no_web_or_database_framework(module: str) -> None:
+    script = (
+        f"import sys, {module}; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'fastapi', 'starlette', "
+        "'sqlalchemy'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("feature", ORDER)
+def test_no_feature_imports_one_above_it(feature: str) -> None:
+    above = ORDER[ORDER.index(feature) + 1 :]
+    for path in (APP / feature).glob("*.py"):
+        for name in _imports(path):
+            parts = name.split(".")
+            assert not (len(parts) > 1 and parts[0] == "app" and parts[1] in above), (
+                f"{path.name} imports {name}"
+            )
