@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         description="Largest request body accepted; larger bodies get a 413 problem.",
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
+    auth_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a process trusts an API key it has checked (0: check every "
+        "request). A key revoked elsewhere stops working within this time.",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
         description="Signs pagination cursors. Every process of one deployment shares it.",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic_core import from_json
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -66,7 +67,8 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
 def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
     """Build the engine; SQLite files get WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
-    options: dict[str, Any] = {}
+    # pydantic-core's parser reads the JSON columns about twice as fast as `json.loads`.
+    options: dict[str, Any] = {"json_deserializer": from_json}
     if not pooled:
         options["poolclass"] = NullPool
     if parsed.get_backend_name() == "sqlite":
@@ -87,6 +89,18 @@ class Database:
         self.engine = create_engine(url, pooled=pooled)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reading requests on PostgreSQL run without BEGIN and COMMIT: under its READ
+        # COMMITTED default, every statement sees the same as it would inside a
+        # transaction, and two round trips a request are saved. (SQLite's deferred BEGIN
+        # costs nothing.)
+        self.read_sessionmaker = (
+            self.sessionmaker
+            if self.is_sqlite
+            else async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+        )
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -114,8 +128,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     and a failed commit becomes an error response rather than a lie.
     """
     database: Database = request.app.state.database
-    async with database.sessionmaker() as session:
-        if database.is_sqlite and request.method not in SAFE_METHODS:
+    reading = request.method in SAFE_METHODS
+    maker = database.read_sessionmaker if reading else database.sessionmaker
+    async with maker() as session:
+        if database.is_sqlite and not reading:
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session

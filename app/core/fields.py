@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -54,7 +55,10 @@ def _iso_date_only(value: Any) -> Any:
 CalendarDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
+@lru_cache(maxsize=4096)
 def _email(value: str) -> str:
+    # Cached: the same few addresses come back on every read of a session or candidate,
+    # and checking one costs more than the rest of the request's validation.
     try:
         # Syntax only: no DNS at request time. `.test` addresses are welcome (test platforms).
         return validate_email(value, check_deliverability=False, test_environment=True).normalized

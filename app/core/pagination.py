@@ -13,11 +13,12 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Sequence
-from typing import Annotated, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -113,6 +114,19 @@ def page_of(
     return Page[ItemT](items=[to_item(row) for row in rows[: page.limit]], next_cursor=next_cursor)
 
 
+async def _keyset_rows(
+    session: AsyncSession,
+    statement: Select[RowT],
+    key: InstrumentedAttribute[str],
+    page: PageRequest,
+    list_name: str,
+) -> Sequence[RowT]:
+    after = position(page, list_name)
+    if after is not None:
+        statement = statement.where(key > after)
+    return (await session.execute(statement.order_by(key).limit(page.limit + 1))).scalars().all()
+
+
 async def paginate(
     session: AsyncSession,
     statement: Select[RowT],
@@ -122,13 +136,41 @@ async def paginate(
     to_item: Callable[[RowT], ItemT],
 ) -> Page[ItemT]:
     """Run ``statement`` (already scoped and filtered) as one keyset page ordered by ``key``."""
+    rows = await _keyset_rows(session, statement, key, page, list_name)
+    return page_of(rows, page, list_name, lambda row: str(getattr(row, key.key)), to_item)
+
+
+@dataclass(frozen=True)
+class Documents:
+    """A page as plain JSON-ready documents, for routes that write their own response."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+async def paginate_documents(
+    session: AsyncSession,
+    statement: Select[Any],
+    key: InstrumentedAttribute[str],
+    page: PageRequest,
+    list_name: str,
+    to_document: Callable[[Row[Any]], dict[str, Any]],
+) -> Documents:
+    """`paginate` for a statement that selects columns, not entities: rows come back as
+    plain `Row`s (no ORM identity map or instrumentation) and become documents."""
     after = position(page, list_name)
     if after is not None:
         statement = statement.where(key > after)
-    rows: Sequence[RowT] = (
-        (await session.execute(statement.order_by(key).limit(page.limit + 1))).scalars().all()
-    )
-    return page_of(rows, page, list_name, lambda row: str(getattr(row, key.key)), to_item)
+    result = await session.execute(statement.order_by(key).limit(page.limit + 1))
+    rows = result.all()
+    next_cursor = None
+    if len(rows) > page.limit:
+        secret = page.settings.secret_key.get_secret_value()
+        next_cursor = encode_cursor(secret, list_name, str(getattr(rows[page.limit - 1], key.key)))
+    return Documents([to_document(row) for row in rows[: page.limit]], next_cursor)
 
 
 LINK_HEADER_DOC = {

@@ -11,8 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.database import SAFE_METHODS, Database, SessionDep
 from app.core.errors import Forbidden, Unauthorized, problem_responses
+from app.core.ids import utc_now
 from app.core.security import Principal, Scope
 from app.organizations import service
+from app.organizations.key_cache import KeyCache
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +46,21 @@ async def authenticate(
             "This operation needs an API key: `Authorization: Bearer dbr_…`.",
             headers={"WWW-Authenticate": 'Bearer realm="debrief"'},
         )
-    principal, api_key = await service.authenticate_key(session, credentials.credentials)
-    if service.needs_last_used_update(api_key):
+    cache: KeyCache = request.app.state.key_cache
+    presented = credentials.credentials
+    checked = cache.get(presented)
+    if checked is None:
+        principal, api_key = await service.authenticate_key(session, presented)
+        checked = cache.put(presented, principal, api_key.expires_at, api_key.last_used_at)
+    elif checked.expires_at is not None and checked.expires_at <= utc_now():
+        raise service.invalid_key()
+    if service.needs_last_used_update(checked.last_used_at):
+        checked.last_used_at = utc_now()
         if request.method in SAFE_METHODS:
-            await _record_use_elsewhere(request.app.state.database, api_key.id)
+            await _record_use_elsewhere(request.app.state.database, checked.principal.api_key_id)
         else:
-            await service.record_key_use(session, api_key.id)
-    return principal
+            await service.record_key_use(session, checked.principal.api_key_id)
+    return checked.principal
 
 
 def requires(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:

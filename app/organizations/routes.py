@@ -93,9 +93,12 @@ async def create_api_key(
 async def revoke_api_key(
     principal: AdminAccess,
     session: SessionDep,
+    request: Request,
     api_key_id: str = Path(max_length=64),
 ) -> None:
     await service.revoke_api_key(session, principal, api_key_id)
+    # Other processes stop trusting it within DEBRIEF_AUTH_CACHE_SECONDS.
+    request.app.state.key_cache.forget(api_key_id)
 
 
 @router.get(

@@ -80,7 +80,7 @@ async def get_organization(session: AsyncSession, organization_id: str) -> Organ
     return organization
 
 
-def _invalid_key() -> Unauthorized:
+def invalid_key() -> Unauthorized:
     return Unauthorized(
         "The API key is not valid: it is unknown, revoked or expired.",
         headers={"WWW-Authenticate": 'Bearer realm="debrief", error="invalid_token"'},
@@ -93,19 +93,18 @@ async def authenticate_key(session: AsyncSession, presented: str) -> tuple[Princ
     if prefix is not None:
         api_key = await session.scalar(select(ApiKey).where(ApiKey.lookup_prefix == prefix))
     if not key_matches(presented, api_key.secret_hash if api_key else None):
-        raise _invalid_key()
+        raise invalid_key()
     assert api_key is not None
     now = utc_now()
     if api_key.revoked_at is not None or (
         api_key.expires_at is not None and api_key.expires_at <= now
     ):
-        raise _invalid_key()
+        raise invalid_key()
     principal = Principal(api_key.organization_id, api_key.id, effective_scopes(api_key.scopes))
     return principal, api_key
 
 
-def needs_last_used_update(api_key: ApiKey) -> bool:
-    last = api_key.last_used_at
+def needs_last_used_update(last: datetime | None) -> bool:
     return last is None or last < utc_now() - LAST_USED_RESOLUTION
 
 

@@ -10,6 +10,7 @@ from app.candidates.service import get_candidate
 from app.core.database import SessionDep
 from app.core.errors import InvalidCursor, NotFound, problem_responses
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.responses import json_response
 from app.core.routing import api_router
 from app.organizations.auth import AUTH_PROBLEMS, ReadAccess
 from app.sessions import insights, service
@@ -23,6 +24,7 @@ CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
 
 @router.get(
     "/{candidate_id}/sessions",
+    response_model=Page[SessionRead],
     summary="A candidate's sessions",
     responses={
         200: {"headers": LINK_HEADER_DOC},
@@ -36,8 +38,7 @@ async def list_candidate_sessions(
     page: PageParams,
     filters: Annotated[SessionFilters, Depends()],
     request: Request,
-    response: Response,
-) -> Page[SessionRead]:
+) -> Response:
     candidate = await get_candidate(session, principal.organization_id, candidate_id)
     result = await service.list_sessions(
         session,
@@ -45,8 +46,9 @@ async def list_candidate_sessions(
         page,
         **{**filters.values, "candidate_id": candidate.id},  # type: ignore[arg-type]
     )
-    set_link_header(request, response, result.next_cursor)
-    return result
+    out = json_response(result.as_json())
+    set_link_header(request, out, result.next_cursor)
+    return out
 
 
 @router.get(

@@ -18,6 +18,7 @@ from app.core.fields import SINGLE_LINE_PATTERN, CalendarDate
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
+from app.core.responses import json_response
 from app.core.routing import api_router
 from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.sessions import service
@@ -64,9 +65,8 @@ class SessionFilters:
         }
 
 
-def _with_etag(response: Response, row: ReflectionSession) -> SessionRead:
-    response.headers["ETag"] = service.etag(row)
-    return service.read(row)
+def _with_etag(row: ReflectionSession) -> Response:
+    return json_response(service.document(row), headers={"ETag": service.etag(row)})
 
 
 @router.post(
@@ -100,6 +100,7 @@ async def create_session(
 
 @router.get(
     "",
+    response_model=Page[SessionRead],
     summary="List sessions",
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
@@ -109,9 +110,8 @@ async def list_sessions(
     page: PageParams,
     filters: Annotated[SessionFilters, Depends()],
     request: Request,
-    response: Response,
     candidate_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]+$")] = None,
-) -> Page[SessionRead]:
+) -> Response:
     result = await service.list_sessions(
         session,
         principal.organization_id,
@@ -119,12 +119,14 @@ async def list_sessions(
         candidate_id=candidate_id,
         **filters.values,  # type: ignore[arg-type]
     )
-    set_link_header(request, response, result.next_cursor)
-    return result
+    out = json_response(result.as_json())
+    set_link_header(request, out, result.next_cursor)
+    return out
 
 
 @router.get(
     "/{session_id}",
+    response_model=SessionRead,
     summary="Get a session",
     responses={
         200: {"headers": ETAG_HEADER_DOC},
@@ -138,15 +140,16 @@ async def get_session(
     session: SessionDep,
     response: Response,
     if_none_match: IfNoneMatch = None,
-) -> SessionRead:
+) -> Response:
     row = await service.get_session(session, principal.organization_id, session_id)
     if is_not_modified(if_none_match, service.etag(row)):
-        return Response(status_code=304, headers={"ETag": service.etag(row)})  # type: ignore[return-value]
-    return _with_etag(response, row)
+        return Response(status_code=304, headers={"ETag": service.etag(row)})
+    return _with_etag(row)
 
 
 @router.patch(
     "/{session_id}",
+    response_model=SessionRead,
     summary="Change a session's facts (JSON Merge Patch)",
     responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
@@ -157,11 +160,11 @@ async def update_session(
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
-) -> SessionRead:
+) -> Response:
     row = await service.update_session(
         session, principal.organization_id, session_id, patch, if_match
     )
-    return _with_etag(response, row)
+    return _with_etag(row)
 
 
 @router.delete(
@@ -181,6 +184,7 @@ async def delete_session(
 
 @router.put(
     "/{session_id}/answers",
+    response_model=SessionRead,
     summary="Save self-reflection answers (merged; null removes one)",
     description="Checked against the pinned question-set version: if any answer is wrong, "
     "nothing is saved and the 422 problem points at each. The response shows progress; "
@@ -194,15 +198,16 @@ async def put_answers(
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
-) -> SessionRead:
+) -> Response:
     row = await service.put_answers(
         session, principal.organization_id, session_id, data.answers, if_match, feedback=False
     )
-    return _with_etag(response, row)
+    return _with_etag(row)
 
 
 @router.put(
     "/{session_id}/interviewer-feedback",
+    response_model=SessionRead,
     summary="Save what the interviewer said (merged; null removes one)",
     responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
@@ -213,15 +218,16 @@ async def put_interviewer_feedback(
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
-) -> SessionRead:
+) -> Response:
     row = await service.put_answers(
         session, principal.organization_id, session_id, data.answers, if_match, feedback=True
     )
-    return _with_etag(response, row)
+    return _with_etag(row)
 
 
 @router.post(
     "/{session_id}/transitions",
+    response_model=SessionRead,
     summary="Move the session to its next status",
     description="open → reflected → feedback_requested → call_scheduled → "
     "feedback_received → closed (closing is allowed from any status). A move that does "
@@ -235,9 +241,9 @@ async def transition(
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
-) -> SessionRead:
+) -> Response:
     row = await service.transition(session, principal.organization_id, session_id, data, if_match)
-    return _with_etag(response, row)
+    return _with_etag(row)
 
 
 @router.get(

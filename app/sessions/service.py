@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
@@ -22,7 +22,7 @@ from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
 from app.core.lookup import find_owned
 from app.core.merge_patch import apply_merge_patch
-from app.core.pagination import Page, PageRequest, paginate
+from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerReport, check_answers
 from app.question_sets.compiled import CompiledQuestionSet
@@ -30,7 +30,6 @@ from app.question_sets.definition import Purpose
 from app.question_sets.schemas import QuestionSetStatus
 from app.sessions.models import ReflectionSession, SessionEvent
 from app.sessions.schemas import (
-    AnswersPart,
     EventRead,
     Interviewer,
     Outcome,
@@ -42,7 +41,6 @@ from app.sessions.schemas import (
     SessionUpdate,
     SetPin,
     Stage,
-    Timeline,
     Transition,
 )
 from app.sessions.workflow import STAMP, allowed_from
@@ -55,41 +53,47 @@ def etag(row: ReflectionSession) -> str:
     return etag_for(row.revision)
 
 
+def document(row: ReflectionSession | Row[Any]) -> dict[str, Any]:
+    """The session as `SessionRead` serialises it, built straight from the row: what was
+    stored was checked on the way in, so reads need not check it again (the hot path)."""
+    return {
+        "id": row.id,
+        "candidate_id": row.candidate_id,
+        "company": row.company,
+        "role_title": row.role_title,
+        "posting": row.posting,
+        "stage_reached": row.stage_reached,
+        "interview_date": row.interview_date,
+        "decision_date": row.decision_date,
+        "outcome": row.outcome,
+        "stated_reason": row.stated_reason,
+        "interviewer": row.interviewer,
+        "notes": row.notes,
+        "status": row.status,
+        "timeline": {
+            "created_at": row.created_at,
+            "reflected_at": row.reflected_at,
+            "feedback_requested_at": row.feedback_requested_at,
+            "call_scheduled_for": row.call_scheduled_for,
+            "feedback_received_at": row.feedback_received_at,
+            "closed_at": row.closed_at,
+        },
+        "self_reflection": {
+            "question_set": {"key": row.reflection_set_key, "version": row.reflection_set_version},
+            "answers": row.answers,
+            "progress": row.reflection_progress,
+        },
+        "interviewer_feedback": {
+            "question_set": {"key": row.feedback_set_key, "version": row.feedback_set_version},
+            "answers": row.feedback_answers,
+            "progress": row.feedback_progress,
+        },
+        "updated_at": row.updated_at,
+    }
+
+
 def read(row: ReflectionSession) -> SessionRead:
-    return SessionRead(
-        id=row.id,
-        candidate_id=row.candidate_id,
-        company=row.company,
-        role_title=row.role_title,
-        posting=Posting.model_validate(row.posting),
-        stage_reached=Stage(row.stage_reached),
-        interview_date=row.interview_date,
-        decision_date=row.decision_date,
-        outcome=Outcome(row.outcome),
-        stated_reason=row.stated_reason,
-        interviewer=Interviewer.model_validate(row.interviewer),
-        notes=row.notes,
-        status=SessionStatus(row.status),
-        timeline=Timeline(
-            created_at=row.created_at,
-            reflected_at=row.reflected_at,
-            feedback_requested_at=row.feedback_requested_at,
-            call_scheduled_for=row.call_scheduled_for,
-            feedback_received_at=row.feedback_received_at,
-            closed_at=row.closed_at,
-        ),
-        self_reflection=AnswersPart(
-            question_set=SetPin(key=row.reflection_set_key, version=row.reflection_set_version),
-            answers=row.answers,
-            progress=Progress.model_validate(row.reflection_progress),
-        ),
-        interviewer_feedback=AnswersPart(
-            question_set=SetPin(key=row.feedback_set_key, version=row.feedback_set_version),
-            answers=row.feedback_answers,
-            progress=Progress.model_validate(row.feedback_progress),
-        ),
-        updated_at=row.updated_at,
-    )
+    return SessionRead.model_validate(document(row))
 
 
 def read_event(event: SessionEvent) -> EventRead:
@@ -226,8 +230,8 @@ async def list_sessions(
     stage: Stage | None = None,
     decided_from: date | None = None,
     decided_to: date | None = None,
-) -> Page[SessionRead]:
-    statement = select(ReflectionSession).where(
+) -> Documents:
+    statement = select(*ReflectionSession.__table__.c).where(
         ReflectionSession.organization_id == organization_id
     )
     if candidate_id is not None:
@@ -244,7 +248,9 @@ async def list_sessions(
         statement = statement.where(ReflectionSession.decision_date >= decided_from)
     if decided_to is not None:
         statement = statement.where(ReflectionSession.decision_date <= decided_to)
-    return await paginate(session, statement, ReflectionSession.id, page, "sessions", read)
+    return await paginate_documents(
+        session, statement, ReflectionSession.id, page, "sessions", document
+    )
 
 
 def _merged(

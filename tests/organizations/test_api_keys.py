@@ -121,3 +121,13 @@ async def test_no_key_hash_is_ever_serialised(api: httpx.AsyncClient, database: 
         stored = list(hashes)
     listing = (await api.get("/v1/api-keys")).text + (await api.get("/v1/me")).text
     assert all(h not in listing for h in stored)
+
+
+async def test_a_key_revoked_here_stops_working_at_once(
+    api: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    other = (await api.post("/v1/api-keys", json={"name": "x", "scopes": ["read"]})).json()
+    headers = {"Authorization": f"Bearer {other['api_key']}"}
+    assert (await client.get("/v1/me", headers=headers)).status_code == 200  # now trusted
+    assert (await api.delete(f"/v1/api-keys/{other['id']}")).status_code == 204
+    assert (await client.get("/v1/me", headers=headers)).status_code == 401

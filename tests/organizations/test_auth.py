@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from datetime import timedelta
 
 import httpx
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from app.core.database import Database
 from app.core.ids import utc_now
 from app.core.security import Scope, generate_key, lookup_prefix_of
-from app.organizations import service
+from app.organizations import auth, key_cache, service
 from app.organizations.models import ApiKey
 from tests.tenants import Tenant, make_key
 
@@ -52,12 +53,34 @@ async def test_right_prefix_wrong_secret_is_401(client: httpx.AsyncClient, tenan
 async def test_expired_key_is_401(
     client: httpx.AsyncClient, tenant: Tenant, database: Database
 ) -> None:
+    key = await make_key(database, tenant, Scope.READ, expires_at=utc_now() - timedelta(seconds=1))
+    assert_unauthorized(await client.get("/v1/me", headers=tenant.headers(key)))
+
+
+async def test_a_key_this_process_trusts_still_expires_on_time(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = await make_key(database, tenant, Scope.READ, expires_at=utc_now() + timedelta(days=1))
+    assert (await client.get("/v1/me", headers=tenant.headers(key))).status_code == 200
+    later = utc_now() + timedelta(days=2)
+    monkeypatch.setattr(auth, "utc_now", lambda: later)
+    assert_unauthorized(await client.get("/v1/me", headers=tenant.headers(key)))
+
+
+async def test_a_key_revoked_by_another_process_stops_working_within_the_cache_time(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = await make_key(database, tenant, Scope.READ)
     assert (await client.get("/v1/me", headers=tenant.headers(key))).status_code == 200
     async with database.sessionmaker() as session, session.begin():
         row = await session.scalar(select(ApiKey).where(ApiKey.lookup_prefix == key[:12]))
         assert row is not None
-        row.expires_at = utc_now() - timedelta(seconds=1)
+        row.revoked_at = utc_now()
+    # Trusted for up to DEBRIEF_AUTH_CACHE_SECONDS (5 s by default)...
+    assert (await client.get("/v1/me", headers=tenant.headers(key))).status_code == 200
+    now = time.monotonic()
+    monkeypatch.setattr(key_cache.time, "monotonic", lambda: now + 5.1)
+    # ...and not a moment longer.
     assert_unauthorized(await client.get("/v1/me", headers=tenant.headers(key)))
 
 

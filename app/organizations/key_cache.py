@@ -1,0 +1,65 @@
+"""API keys this process has checked recently, so a request need not ask the database.
+
+Entries are keyed by the key's SHA-256, never the key itself, and live for a few seconds:
+a key revoked by another process stops working within that time; one revoked here, at once.
+Expiry is checked on every request, cached or not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.core.security import Principal, hash_key
+
+MAX_ENTRIES = 10_000
+
+
+@dataclass
+class CheckedKey:
+    principal: Principal
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    checked_at: float
+
+
+class KeyCache:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: OrderedDict[str, CheckedKey] = OrderedDict()
+
+    def get(self, presented: str) -> CheckedKey | None:
+        if self.seconds <= 0:
+            return None
+        digest = hash_key(presented)
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        if time.monotonic() - entry.checked_at > self.seconds:
+            del self._entries[digest]
+            return None
+        return entry
+
+    def put(
+        self,
+        presented: str,
+        principal: Principal,
+        expires_at: datetime | None,
+        last_used_at: datetime | None,
+    ) -> CheckedKey:
+        entry = CheckedKey(principal, expires_at, last_used_at, time.monotonic())
+        if self.seconds > 0:
+            digest = hash_key(presented)
+            self._entries[digest] = entry
+            self._entries.move_to_end(digest)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+        return entry
+
+    def forget(self, api_key_id: str) -> None:
+        """Drop a key this process has just revoked."""
+        stale = [d for d, e in self._entries.items() if e.principal.api_key_id == api_key_id]
+        for digest in stale:
+            del self._entries[digest]
