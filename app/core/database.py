@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic_core import from_json
@@ -78,7 +78,7 @@ def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
         return engine
     if pooled:
-        options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        options.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
     return create_async_engine(parsed, **options)
 
 
@@ -121,6 +121,23 @@ async def standalone_transaction(url: str) -> AsyncIterator[AsyncSession]:
         await database.dispose()
 
 
+EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+
+
+def read_only(endpoint: EndpointT) -> EndpointT:
+    """Mark a POST that only computes (a preview) as reading: no write lock on SQLite, no
+    transaction on PostgreSQL."""
+    endpoint.__debrief_read_only__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def is_reading(request: Request) -> bool:
+    if request.method in SAFE_METHODS:
+        return True
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    return getattr(endpoint, "__debrief_read_only__", False) is True
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit on success, roll back on any error.
 
@@ -128,7 +145,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     and a failed commit becomes an error response rather than a lie.
     """
     database: Database = request.app.state.database
-    reading = request.method in SAFE_METHODS
+    reading = is_reading(request)
     maker = database.read_sessionmaker if reading else database.sessionmaker
     async with maker() as session:
         if database.is_sqlite and not reading:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Path, Request, Response, status
 
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -25,6 +25,7 @@ DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
     description="Answers are checked against the built-in question sets. Without "
     "`rule_set`, your active rule set decides.",
 )
+@read_only
 async def preview_diagnosis(
     data: PreviewRequest, principal: ReadAccess, session: SessionDep
 ) -> VerdictRead:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Request, Response, status
 
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -138,6 +138,7 @@ async def update_rule_set(
     summary="Check a version: problems with JSON pointers into the rule set",
     responses=problem_responses(NotFound),
 )
+@read_only
 async def validate_rule_set(
     key: KeyPath, version: VersionPath, principal: ReadAccess, session: SessionDep
 ) -> RuleSetCheck:
@@ -185,6 +186,7 @@ async def activate_rule_set(
     "from what your active rule set says today.",
     responses=problem_responses(NotFound),
 )
+@read_only
 async def run_rule_set_tests(
     key: KeyPath,
     version: VersionPath,

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header, Path, Query, Request, Response, status
 
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -135,6 +135,7 @@ async def mark_sent(
     summary="Write a message from facts given inline, storing nothing",
     responses=problem_responses(),
 )
+@read_only
 async def preview_message(
     data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep
 ) -> MessagePreview:

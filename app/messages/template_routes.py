@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Query, Request, Response, status
 
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -52,6 +52,7 @@ async def list_variables(principal: ReadAccess) -> list[VariableRead]:
     "/preview",
     summary="Check and render a template that is not saved, from inline facts",
 )
+@read_only
 async def preview_template(data: TemplatePreviewRequest, principal: ReadAccess) -> MessagePreview:
     return service.preview_template(data)
 

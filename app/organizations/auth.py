@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.core.database import SAFE_METHODS, Database, SessionDep
+from app.core.database import Database, SessionDep, is_reading
 from app.core.errors import Forbidden, Unauthorized, problem_responses
 from app.core.ids import utc_now
 from app.core.security import Principal, Scope
@@ -56,7 +56,7 @@ async def authenticate(
         raise service.invalid_key()
     if service.needs_last_used_update(checked.last_used_at):
         checked.last_used_at = utc_now()
-        if request.method in SAFE_METHODS:
+        if is_reading(request):
             await _record_use_elsewhere(request.app.state.database, checked.principal.api_key_id)
         else:
             await service.record_key_use(session, checked.principal.api_key_id)

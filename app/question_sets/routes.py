@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Header, Path, Query, Request, Response, status
 
-from app.core.database import SessionDep
+from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -279,6 +279,7 @@ async def retire_question_set(
     summary="Check sample answers against a version; stores nothing",
     responses=problem_responses(NotFound),
 )
+@read_only
 async def validate_answers(
     key: SetKeyPath,
     version: VersionPath,
