@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -88,6 +89,7 @@ class Database:
     def __init__(self, url: str, *, pooled: bool = True) -> None:
         self.engine = create_engine(url, pooled=pooled)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.sqlite_writer = asyncio.Lock()
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         # Reading requests on PostgreSQL run without BEGIN and COMMIT: under its READ
         # COMMITTED default, every statement sees the same as it would inside a
@@ -147,8 +149,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     reading = is_reading(request)
     maker = database.read_sessionmaker if reading else database.sessionmaker
-    async with maker() as session:
+    async with AsyncExitStack() as stack:
+        session = await stack.enter_async_context(maker())
         if database.is_sqlite and not reading:
+            # SQLite has one writer at a time. Writers of this process queue here, in
+            # order, rather than each polling the file lock on the busy timeout.
+            await stack.enter_async_context(database.sqlite_writer)
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session

@@ -50,7 +50,11 @@ async def authenticate(
     presented = credentials.credentials
     checked = cache.get(presented)
     if checked is None:
-        principal, api_key = await service.authenticate_key(session, presented)
+        try:
+            principal, api_key = await service.authenticate_key(session, presented)
+        except Unauthorized:
+            cache.drop(presented)
+            raise
         checked = cache.put(presented, principal, api_key.expires_at, api_key.last_used_at)
     elif checked.expires_at is not None and checked.expires_at <= utc_now():
         raise service.invalid_key()

@@ -1,7 +1,8 @@
 """API keys this process has checked recently, so a request need not ask the database.
 
 Entries are keyed by the key's SHA-256, never the key itself, and live for a few seconds:
-a key revoked by another process stops working within that time; one revoked here, at once.
+a key revoked by another process stops working within that time (twice it, at worst, for
+requests that arrive while the key is being checked again); one revoked here, at once.
 Expiry is checked on every request, cached or not.
 """
 
@@ -23,6 +24,7 @@ class CheckedKey:
     expires_at: datetime | None
     last_used_at: datetime | None
     checked_at: float
+    refreshing: bool = False
 
 
 class KeyCache:
@@ -37,10 +39,16 @@ class KeyCache:
         entry = self._entries.get(digest)
         if entry is None:
             return None
-        if time.monotonic() - entry.checked_at > self.seconds:
-            del self._entries[digest]
-            return None
-        return entry
+        age = time.monotonic() - entry.checked_at
+        if age <= self.seconds:
+            return entry
+        # Expired: the first request to notice checks the database again; those that
+        # arrive while it does keep the entry a moment longer, instead of all of them
+        # asking the database at once.
+        if entry.refreshing and age <= 2 * self.seconds:
+            return entry
+        entry.refreshing = True
+        return None
 
     def put(
         self,
@@ -57,6 +65,9 @@ class KeyCache:
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
         return entry
+
+    def drop(self, presented: str) -> None:
+        self._entries.pop(hash_key(presented), None)
 
     def forget(self, api_key_id: str) -> None:
         """Drop a key this process has just revoked."""
