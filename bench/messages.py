@@ -1,6 +1,6 @@
 """Messages rendered per second on one core, for each kind.
 
-    .venv/bin/python bench/messages.py [--seconds 2] [--tone warm]
+    .venv/bin/python bench/messages.py [--seconds 2] [--tone warm] [--smoke]
 
 A message is what `POST /v1/messages/preview` does without HTTP: check the required
 facts, build the template variables, render subject, text, Markdown and HTML, and make the
@@ -63,7 +63,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--tone", choices=[t.value for t in Tone], default="warm")
+    parser.add_argument("--smoke", action="store_true", help="CI: a moment per kind")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds = 0.05
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     tone = Tone(args.tone)

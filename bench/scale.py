@@ -19,8 +19,9 @@ made the way app/core/pagination.py makes them (checked against the one the app 
 for page 2). Prints p50/p99 per size and the ratio largest/smallest; target <= 1.2 for
 both. With --explain, or when a ratio misses on PostgreSQL, prints EXPLAIN (ANALYZE,
 BUFFERS) of the list queries the app actually sent at the largest size. In-process p99 is
-mostly Python's full garbage collections (~70-90 ms each, whatever the table's size);
---gc-freeze freezes the app's long-lived heap first, which takes them out.
+mostly Python's full garbage collections (~70-90 ms each, whatever the table's size)
+unless the app's lifespan has frozen its long-lived heap, as it does when it is served;
+the app is run with its lifespan (--no-lifespan to see the difference).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, str(_BENCH.parent))
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -386,7 +388,7 @@ async def measure(
     requests: int,
     warmup: int,
     captured: Captured,
-    freeze: bool,
+    raw: bool,
 ) -> tuple[list[Timing], list[str]]:
     from sqlalchemy import event
 
@@ -420,9 +422,13 @@ async def measure(
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     headers = {"Authorization": f"Bearer {api_key}"}
     results = []
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://bench", headers=headers
-    ) as c:
+    # The app's lifespan runs as under uvicorn (it freezes the long-lived heap out of the
+    # garbage collector's full passes); --no-lifespan measures without it.
+    lifespan = app.router.lifespan_context(app) if not raw else contextlib.nullcontext()
+    async with (
+        lifespan,
+        httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c,
+    ):
         # The constructed cursors are the app's: page 2's cursor must be the same string.
         for name, last, extra in (
             ("list", tracker.page_two_all, ""),
@@ -433,9 +439,6 @@ async def measure(
             issued = (await c.get(f"/v1/sessions?limit={PAGE}{extra}")).json().get("next_cursor")
             if issued != encode_cursor(secret, "sessions", last):
                 problems.append(f"{name}: the app's page-2 cursor is not the one constructed")
-        if freeze:  # keep full collections of the long-lived heap out of the percentiles
-            gc.collect()
-            gc.freeze()
         for case, paths in cases:
             captured.current = case if case.startswith(("list", "candidate")) else None
             latencies = []
@@ -464,8 +467,8 @@ async def measure(
                 )
             )
     captured.current = None
-    if freeze:
-        gc.unfreeze()
+    if not raw:
+        gc.unfreeze()  # the next size's app freezes its own heap
     await app.state.database.dispose()
     return results, problems
 
@@ -567,14 +570,14 @@ async def _run(args: argparse.Namespace, kind: str, url: str, workdir: Path) -> 
             args.requests,
             args.warmup,
             captured,
-            args.gc_freeze,
+            args.no_lifespan,
         )
         timings += results
         problems += [f"@{size:,}: {p}" for p in found]
     print(
         f"{kind}: filled {sizes[-1]:,} sessions over {len(sizes)} step(s); "
         f"{args.requests} sequential requests per case after {args.warmup} warm-up, "
-        f"in-process (httpx.ASGITransport){', heap gc-frozen' if args.gc_freeze else ''}"
+        f"in-process (httpx.ASGITransport){', without the lifespan' if args.no_lifespan else ''}"
     )
     misses = report(timings, sizes)
     if args.explain or (misses and kind == "postgres"):
@@ -605,9 +608,9 @@ def main() -> int:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--explain", action="store_true", help="always print the query plans")
     parser.add_argument(
-        "--gc-freeze",
+        "--no-lifespan",
         action="store_true",
-        help="gc.freeze() the app's heap before timing (p99 without full-collection pauses)",
+        help="skip the app's lifespan (and its gc.freeze): p99 with full-collection pauses",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio misses")
     parser.add_argument(
