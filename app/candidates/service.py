@@ -13,11 +13,11 @@ from app.candidates.models import Candidate
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate, Metadata
 from app.core import ids
 from app.core.concurrency import flush_changes
-from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from app.core.errors import Conflict, FieldProblem, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import get_owned
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
 
@@ -80,10 +80,9 @@ async def create_candidate(
 async def get_candidate(
     session: AsyncSession, organization_id: str, candidate_id: str
 ) -> Candidate:
-    candidate = await find_owned(session, Candidate, ids.CANDIDATE, candidate_id, organization_id)
-    if candidate is None:
-        raise NotFound(f"No candidate with id {candidate_id}.")
-    return candidate
+    return await get_owned(
+        session, Candidate, ids.CANDIDATE, candidate_id, organization_id, "candidate"
+    )
 
 
 async def list_candidates(

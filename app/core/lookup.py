@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
+from app.core.errors import NotFound
 from app.core.ids import IdKind
 
 ModelT = TypeVar("ModelT", bound=Base)
@@ -31,3 +32,18 @@ async def find_owned(
             columns.id == identifier, columns.organization_id == organization_id, *also
         )
     )
+
+
+async def get_owned(
+    session: AsyncSession,
+    model: type[ModelT],
+    kind: IdKind,
+    identifier: str,
+    organization_id: str,
+    noun: str,
+) -> ModelT:
+    """`find_owned`, or a 404 problem: "No {noun} with id …"."""
+    row = await find_owned(session, model, kind, identifier, organization_id)
+    if row is None:
+        raise NotFound(f"No {noun} with id {identifier}.")
+    return row

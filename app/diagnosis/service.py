@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import ids
 from app.core.errors import FieldProblem, NotFound, ValidationFailed
 from app.core.ids import utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import get_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.diagnosis import rule_sets
 from app.diagnosis.models import Diagnosis
@@ -221,7 +221,6 @@ async def list_diagnoses(
 async def get_diagnosis(
     session: AsyncSession, organization_id: str, diagnosis_id: str
 ) -> Diagnosis:
-    diagnosis = await find_owned(session, Diagnosis, ids.DIAGNOSIS, diagnosis_id, organization_id)
-    if diagnosis is None:
-        raise NotFound(f"No diagnosis with id {diagnosis_id}.")
-    return diagnosis
+    return await get_owned(
+        session, Diagnosis, ids.DIAGNOSIS, diagnosis_id, organization_id, "diagnosis"
+    )

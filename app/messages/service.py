@@ -11,7 +11,7 @@ from app.candidates.models import Candidate
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.ids import MESSAGE, TEMPLATE, utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import find_owned, get_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.diagnosis.models import Diagnosis
 from app.messages import templates
@@ -295,10 +295,7 @@ def read(message: Message) -> MessageRead:
 
 
 async def get_message(session: AsyncSession, organization_id: str, message_id: str) -> Message:
-    message = await find_owned(session, Message, MESSAGE, message_id, organization_id)
-    if message is None:
-        raise NotFound(f"No message with id {message_id}.")
-    return message
+    return await get_owned(session, Message, MESSAGE, message_id, organization_id, "message")
 
 
 async def list_messages(

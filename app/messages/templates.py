@@ -9,7 +9,7 @@ from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import TEMPLATE, utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import get_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.messages.facts import context
 from app.messages.kinds import MessageKind, Tone
@@ -111,10 +111,9 @@ async def create(
 
 
 async def get(session: AsyncSession, organization_id: str, template_id: str) -> MessageTemplate:
-    row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, organization_id)
-    if row is None:
-        raise NotFound(f"No template with id {template_id}.")
-    return row
+    return await get_owned(
+        session, MessageTemplate, TEMPLATE, template_id, organization_id, "template"
+    )
 
 
 async def version_of(

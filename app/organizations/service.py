@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import ids
 from app.core.errors import Conflict, NotFound, Unauthorized
 from app.core.ids import utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import get_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import (
     Principal,
@@ -128,10 +128,7 @@ async def list_api_keys(
 
 
 async def get_api_key(session: AsyncSession, organization_id: str, api_key_id: str) -> ApiKey:
-    api_key = await find_owned(session, ApiKey, ids.API_KEY, api_key_id, organization_id)
-    if api_key is None:
-        raise NotFound(f"No API key with id {api_key_id}.")
-    return api_key
+    return await get_owned(session, ApiKey, ids.API_KEY, api_key_id, organization_id, "API key")
 
 
 async def revoke_api_key(session: AsyncSession, principal: Principal, api_key_id: str) -> None:

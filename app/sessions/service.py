@@ -20,7 +20,7 @@ from app.core.errors import (
 )
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
-from app.core.lookup import find_owned
+from app.core.lookup import find_owned, get_owned
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.question_sets import service as question_sets
@@ -212,10 +212,9 @@ async def create_session(
 async def get_session(
     session: AsyncSession, organization_id: str, session_id: str
 ) -> ReflectionSession:
-    row = await find_owned(session, ReflectionSession, ids.SESSION, session_id, organization_id)
-    if row is None:
-        raise NotFound(f"No session with id {session_id}.")
-    return row
+    return await get_owned(
+        session, ReflectionSession, ids.SESSION, session_id, organization_id, "session"
+    )
 
 
 async def list_sessions(
