@@ -107,24 +107,29 @@ def page_of(
     to_item: Callable[[RowT], ItemT],
 ) -> Page[ItemT]:
     """A page from up to ``limit + 1`` rows in key order: the extra row means "more"."""
-    next_cursor = None
-    if len(rows) > page.limit:
-        secret = page.settings.secret_key.get_secret_value()
-        next_cursor = encode_cursor(secret, list_name, key_of(rows[page.limit - 1]))
-    return Page[ItemT](items=[to_item(row) for row in rows[: page.limit]], next_cursor=next_cursor)
+    return Page[ItemT](
+        items=[to_item(row) for row in rows[: page.limit]],
+        next_cursor=_next_cursor(rows, page, list_name, key_of),
+    )
 
 
-async def _keyset_rows(
-    session: AsyncSession,
-    statement: Select[RowT],
-    key: InstrumentedAttribute[str],
-    page: PageRequest,
-    list_name: str,
-) -> Sequence[RowT]:
+def _next_cursor(
+    rows: Sequence[RowT], page: PageRequest, list_name: str, key_of: Callable[[RowT], str]
+) -> str | None:
+    if len(rows) <= page.limit:
+        return None
+    secret = page.settings.secret_key.get_secret_value()
+    return encode_cursor(secret, list_name, key_of(rows[page.limit - 1]))
+
+
+def _keyset(
+    statement: Select[RowT], key: InstrumentedAttribute[str], page: PageRequest, list_name: str
+) -> Select[RowT]:
+    """The statement for one page: after the cursor, in key order, one row more than asked."""
     after = position(page, list_name)
     if after is not None:
         statement = statement.where(key > after)
-    return (await session.execute(statement.order_by(key).limit(page.limit + 1))).scalars().all()
+    return statement.order_by(key).limit(page.limit + 1)
 
 
 async def paginate(
@@ -136,7 +141,7 @@ async def paginate(
     to_item: Callable[[RowT], ItemT],
 ) -> Page[ItemT]:
     """Run ``statement`` (already scoped and filtered) as one keyset page ordered by ``key``."""
-    rows = await _keyset_rows(session, statement, key, page, list_name)
+    rows = (await session.execute(_keyset(statement, key, page, list_name))).scalars().all()
     return page_of(rows, page, list_name, lambda row: str(getattr(row, key.key)), to_item)
 
 
@@ -161,16 +166,11 @@ async def paginate_documents(
 ) -> Documents:
     """`paginate` for a statement that selects columns, not entities: rows come back as
     plain `Row`s (no ORM identity map or instrumentation) and become documents."""
-    after = position(page, list_name)
-    if after is not None:
-        statement = statement.where(key > after)
-    result = await session.execute(statement.order_by(key).limit(page.limit + 1))
-    rows = result.all()
-    next_cursor = None
-    if len(rows) > page.limit:
-        secret = page.settings.secret_key.get_secret_value()
-        next_cursor = encode_cursor(secret, list_name, str(getattr(rows[page.limit - 1], key.key)))
-    return Documents([to_document(row) for row in rows[: page.limit]], next_cursor)
+    rows = (await session.execute(_keyset(statement, key, page, list_name))).all()
+    return Documents(
+        [to_document(row) for row in rows[: page.limit]],
+        _next_cursor(rows, page, list_name, lambda row: str(getattr(row, key.key))),
+    )
 
 
 LINK_HEADER_DOC = {
