@@ -60,8 +60,11 @@ MOVES_SESSION_TO = {
 
 
 async def _template(
-    session: AsyncSession, organization_id: str, template_id: str, kind: MessageKind
-) -> tuple[MessageTemplate, Source]:
+    session: AsyncSession, organization_id: str, template_id: str | None, kind: MessageKind
+) -> tuple[Source | None, TemplateRef]:
+    """The organisation's template named in the request, or None for the built-in one."""
+    if template_id is None:
+        return None, BUILTIN
     row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, organization_id)
     pointer = "/body/template"
     if row is None:
@@ -75,7 +78,8 @@ async def _template(
             errors=[FieldProblem(pointer=pointer, detail=f"is for {row.kind}", code="kind")],
         )
     text = await templates.version_of(session, row)
-    return row, Source(subject=text.subject, body=text.body)
+    ref = TemplateRef(source="organization", id=row.id, version=row.version)
+    return Source(subject=text.subject, body=text.body), ref
 
 
 async def _latest_verdict(
@@ -112,7 +116,9 @@ async def _requested_on(session: AsyncSession, row: ReflectionSession) -> date |
     return row.feedback_requested_at.date() if row.feedback_requested_at else None
 
 
-async def _check_nudge(session: AsyncSession, row: ReflectionSession, today: date) -> None:
+async def _check_nudge(
+    session: AsyncSession, row: ReflectionSession, requested: date | None, today: date
+) -> None:
     replied = (
         SessionStatus.CALL_SCHEDULED.value,
         SessionStatus.FEEDBACK_RECEIVED.value,
@@ -122,7 +128,6 @@ async def _check_nudge(session: AsyncSession, row: ReflectionSession, today: dat
         raise Conflict(f"The session is {row.status}: the interviewer answered, so no nudge.")
     if await _sent(session, row, MessageKind.FOLLOW_UP_NUDGE) is not None:
         raise Conflict("A nudge was already sent for this request; one is polite, two are not.")
-    requested = await _requested_on(session, row)
     if requested is None:
         raise Conflict("No feedback request has been sent yet: send one before a nudge.")
     days = (today - requested).days
@@ -134,7 +139,11 @@ async def _check_nudge(session: AsyncSession, row: ReflectionSession, today: dat
 
 
 async def session_facts(
-    session: AsyncSession, row: ReflectionSession, data: MessageCreate, today: date
+    session: AsyncSession,
+    row: ReflectionSession,
+    data: MessageCreate,
+    requested_on: date | None,
+    today: date,
 ) -> tuple[Facts, Candidate]:
     candidate = await session.get(Candidate, row.candidate_id)
     if candidate is None:  # the foreign key makes this impossible; keep mypy honest
@@ -156,7 +165,7 @@ async def session_facts(
         company=row.company,
         role=row.role_title,
         interview_date=row.interview_date,
-        requested_on=await _requested_on(session, row),
+        requested_on=requested_on,
         call_at=row.call_scheduled_for if row.status == SessionStatus.CALL_SCHEDULED else None,
         time_zone=candidate.time_zone,
         learned=data.facts.learned,
@@ -202,13 +211,11 @@ async def generate(
 ) -> Message:
     row = await sessions.get_session(session, organization_id, session_id)
     now = utc_now()
+    requested = await _requested_on(session, row)
     if data.kind is MessageKind.FOLLOW_UP_NUDGE:
-        await _check_nudge(session, row, now.date())
-    facts, candidate = await session_facts(session, row, data, now.date())
-    source, ref = None, BUILTIN
-    if data.template is not None:
-        template, source = await _template(session, organization_id, data.template, data.kind)
-        ref = TemplateRef(source="organization", id=template.id, version=template.version)
+        await _check_nudge(session, row, requested, now.date())
+    facts, candidate = await session_facts(session, row, data, requested, now.date())
+    source, ref = await _template(session, organization_id, data.template, data.kind)
     rendition, locale = compose(
         facts,
         data.kind,
@@ -336,10 +343,7 @@ async def mark_sent(
 async def preview(
     session: AsyncSession, organization_id: str, data: MessagePreviewRequest
 ) -> MessagePreview:
-    source, ref = None, BUILTIN
-    if data.template is not None:
-        template, source = await _template(session, organization_id, data.template, data.kind)
-        ref = TemplateRef(source="organization", id=template.id, version=template.version)
+    source, ref = await _template(session, organization_id, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = compose(facts, data.kind, data.tone, data.locale, source, _preview_pointer)
     return MessagePreview(
