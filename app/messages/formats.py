@@ -77,6 +77,15 @@ def eml(
     return message.as_bytes()
 
 
+def _cal_address(party: Party, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{party.email}")
+    if party.name:
+        address.params["cn"] = vText(header_safe(party.name))
+    for name, value in params.items():
+        address.params[name] = vText(value)
+    return address
+
+
 def ics(
     *,
     uid: str,
@@ -102,17 +111,9 @@ def ics(
     event.add("summary", header_safe(summary))
     event.add("description", description)
     if organizer.email:
-        address = vCalAddress(f"mailto:{organizer.email}")
-        if organizer.name:
-            address.params["cn"] = vText(header_safe(organizer.name))
-        event.add("organizer", address)
+        event.add("organizer", _cal_address(organizer))
     if attendee.email:
-        address = vCalAddress(f"mailto:{attendee.email}")
-        if attendee.name:
-            address.params["cn"] = vText(header_safe(attendee.name))
-        address.params["role"] = vText("REQ-PARTICIPANT")
-        address.params["rsvp"] = vText("TRUE")
-        event.add("attendee", address)
+        event.add("attendee", _cal_address(attendee, role="REQ-PARTICIPANT", rsvp="TRUE"))
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", header_safe(summary))

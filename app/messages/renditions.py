@@ -29,10 +29,16 @@ RESPONSE_CONTENT = {
 }
 
 
+def _parties(message: Message) -> tuple[Party, Party]:
+    """Who the message goes to, and who it is from."""
+    to, sender = message.parties.get("to", {}), message.parties.get("from", {})
+    return Party(to.get("name"), to.get("email")), Party(sender.get("name"), sender.get("email"))
+
+
 def _calendar(message: Message) -> bytes:
     assert message.call_at is not None
-    to, sender = message.parties.get("to", {}), message.parties.get("from", {})
-    who = " and ".join(n for n in (sender.get("name"), to.get("name")) if n)
+    to, sender = _parties(message)
+    who = " and ".join(n for n in (sender.name, to.name) if n)
     return ics(
         uid=f"{message.id}@debrief",
         summary=f"Feedback call: {who}" if who else "Feedback call",
@@ -40,20 +46,20 @@ def _calendar(message: Message) -> bytes:
         start=message.call_at,
         minutes=CALL_MINUTES,
         reminder_minutes=CALL_REMINDER_MINUTES,
-        organizer=Party(sender.get("name"), sender.get("email")),
-        attendee=Party(to.get("name"), to.get("email")),
+        organizer=sender,
+        attendee=to,
         stamp=message.created_at,
     )
 
 
 def _email(message: Message) -> bytes:
-    to, sender = message.parties.get("to", {}), message.parties.get("from", {})
+    to, sender = _parties(message)
     return eml(
         subject=message.subject,
         text=message.text,
         html=message.html,
-        to=Party(to.get("name"), to.get("email")),
-        sender=Party(sender.get("name"), sender.get("email")),
+        to=to,
+        sender=sender,
         created_at=message.created_at,
         message_id=message.id,
     )
