@@ -19,7 +19,7 @@ from jinja2.exceptions import SecurityError
 
 MAX_VALUE = 50_000  # characters in any one value, and in a part's text
 MAX_LOOPS = 10_000  # loop iterations in all, nested loops included
-MAX_STEPS = 100_000  # steps of loop bodies in all: each time round, its body's size
+MAX_STEPS = 50_000  # steps of loop bodies in all: each time round, its body's size
 MAX_BUILT = 1_000_000  # characters of text and values built in all
 MAX_DIGITS = 18  # digits of a whole number
 MAX_NUMBER = 10**MAX_DIGITS
@@ -128,6 +128,10 @@ def bounded(value: Any) -> Any:
         raise too_long()
     _current().build(size)
     return value
+
+
+def charge(characters: int) -> None:
+    _current().build(characters)
 
 
 def counted(iterable: Iterable[Any], steps: int) -> Iterator[Any]:

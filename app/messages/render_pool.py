@@ -85,6 +85,8 @@ class RenderPool:
     """Where an app renders templates it did not ship: `workers` processes, each
     rendering stopped after `timeout` seconds."""
 
+    work = staticmethod(_render_in_worker)  # what a worker runs for a rendering
+
     def __init__(self, workers: int, timeout: float) -> None:
         self.workers = workers
         self.timeout = timeout
@@ -95,7 +97,7 @@ class RenderPool:
 
     async def render(self, source: Source, variables: dict[str, Any]) -> Rendered:
         future = _pool(self.workers).schedule(
-            _render_in_worker, args=(source, variables), timeout=self.timeout
+            self.work, args=(source, variables), timeout=self.timeout
         )
         try:
             result = await asyncio.wrap_future(future)
