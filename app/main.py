@@ -30,6 +30,7 @@ from app.core.problem_responses import (
 from app.diagnosis.insight_routes import router as insights_router
 from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
+from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router
 from app.operations.routes import router as operations_router
@@ -54,6 +55,9 @@ problem (see `GET /problems`) and `request_id` matches the `X-Request-ID` header
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.effective_database_url)
+    render_pool = RenderPool(
+        settings.template_render_workers, settings.template_render_timeout_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +66,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # pause every request for tens of milliseconds as they walk it again.
         gc.collect()
         gc.freeze()
+        render_pool.start()
         yield
+        render_pool.close()
         await database.dispose()
 
     app = FastAPI(
@@ -78,6 +84,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.render_pool = render_pool
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
 
     app.add_exception_handler(ProblemError, handle_problem)

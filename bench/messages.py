@@ -21,7 +21,7 @@ from pathlib import Path
 # The repository, not bench/, goes first: bench/http.py must not shadow the standard library.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from app.messages.compose import compose
+from app.messages.compose import compose_builtin
 from app.messages.formats import Party, eml
 from app.messages.kinds import EMAILS, MessageKind, Tone
 from app.messages.samples import SAMPLE
@@ -32,7 +32,7 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def rendition(kind: MessageKind, tone: Tone) -> Rendition:
-    return compose(FACTS, kind, tone, "en", None, lambda path: path)[0]
+    return compose_builtin(FACTS, kind, tone, "en", lambda path: path)[0]
 
 
 def draft(written: Rendition) -> bytes:

@@ -79,6 +79,19 @@ class Settings(BaseSettings):
         description="How long a process trusts an API key it has checked (0: check every "
         "request). A key revoked elsewhere stops working within this time.",
     )
+    template_render_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Wall-clock limit on rendering one organisation's template (or a "
+        "preview); a worker that takes longer is stopped and replaced.",
+    )
+    template_render_workers: int = Field(
+        default=2,
+        ge=1,
+        le=32,
+        description="Worker processes per API process that render organisations' templates.",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
         description="Signs pagination cursors. Every process of one deployment shares it.",

@@ -173,6 +173,23 @@ class ValidationFailed(ProblemError):
     description = "One or more fields are invalid; `errors` points at each."
 
 
+class TemplateTooCostly(ProblemError):
+    status = 422
+    slug = "template-too-costly"
+    title = "Template Too Costly"
+    description = (
+        "The template would make too large a value or do too much work: `detail` names "
+        "the limit in plain words, `errors` the part and the line."
+    )
+
+
+class TemplateTooSlow(ProblemError):
+    status = 422
+    slug = "template-too-slow"
+    title = "Template Too Slow"
+    description = "The template did not finish rendering within the time the server allows."
+
+
 class ServiceUnavailable(ProblemError):
     status = 503
     slug = "service-unavailable"
@@ -198,6 +215,8 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     PreconditionFailed,
     ContentTooLarge,
     ValidationFailed,
+    TemplateTooCostly,
+    TemplateTooSlow,
     ServiceUnavailable,
     InternalError,
 )

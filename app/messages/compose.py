@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.core.errors import FieldProblem, ValidationFailed
+from app.core.errors import (
+    FieldProblem,
+    ProblemError,
+    TemplateTooCostly,
+    TemplateTooSlow,
+    ValidationFailed,
+)
 from app.messages.builtin import builtin_locale, builtin_source
 from app.messages.facts import Facts, context
 from app.messages.formats import mailto
 from app.messages.kinds import EMAILS, LINKEDIN_LIMIT, MessageKind, Tone
-from app.messages.render import RenderError, Source, render
+from app.messages.render import Rendered, RenderError, Source, render
+from app.messages.render_pool import RenderPool, RenderTimedOut
 from app.messages.schemas import CallQuestion, Rendition
 
 FACT_NAMES = {
@@ -40,39 +47,90 @@ def missing_facts(
     )
 
 
-def compose(
+def render_problem(exc: RenderError, pointer: str) -> ProblemError:
+    """What a template that failed as it rendered is answered with."""
+    where = f", line {exc.line}" if exc.line else ""
+    if exc.costly:
+        return TemplateTooCostly(
+            f"The template is too costly in its {exc.part}{where}: {exc.detail}",
+            errors=[
+                FieldProblem(pointer=pointer, detail=exc.detail, code="too_costly", line=exc.line)
+            ],
+        )
+    return ValidationFailed(
+        f"The template failed in its {exc.part}{where}: {exc.detail}",
+        errors=[FieldProblem(pointer=pointer, detail=exc.detail, code="template", line=exc.line)],
+    )
+
+
+def timeout_problem(exc: RenderTimedOut, pointer: str) -> TemplateTooSlow:
+    return TemplateTooSlow(
+        str(exc), errors=[FieldProblem(pointer=pointer, detail=str(exc), code="too_slow")]
+    )
+
+
+async def render_template(
+    source: Source,
+    variables: dict[str, Any],
+    renderer: RenderPool,
+    template_pointer: str | None,
+) -> Rendered:
+    """An organisation's or an inline template, rendered by the pool; a problem that
+    points at `template_pointer` (None: at the inline part, `/body/subject` or
+    `/body/body`) if it fails."""
+    try:
+        return await renderer.render(source, variables)
+    except RenderError as exc:
+        raise render_problem(exc, template_pointer or f"/body/{exc.part}") from None
+    except RenderTimedOut as exc:
+        raise timeout_problem(exc, template_pointer or "/body") from None
+
+
+def compose_builtin(
+    facts: Facts, kind: MessageKind, tone: Tone, locale: str, pointer_of: Callable[[str], str]
+) -> tuple[Rendition, str]:
+    """Render `kind` from `facts` with the built-in template, in-process (it ships with
+    the code); also the locale written in."""
+    _require(facts, kind, pointer_of)
+    locale = builtin_locale(locale)
+    variables: dict[str, Any] = context(facts, kind, tone, locale)
+    rendered = render(builtin_source(kind, tone, locale), variables)
+    return _rendition(facts, kind, variables, rendered, "/body/template"), locale
+
+
+async def compose(
     facts: Facts,
     kind: MessageKind,
     tone: Tone,
     locale: str,
     source: Source | None,
     pointer_of: Callable[[str], str],
+    renderer: RenderPool,
     template_pointer: str | None = "/body/template",
 ) -> tuple[Rendition, str]:
     """Render `kind` from `facts` with `source` (default: the built-in template); also
     the locale written in. `template_pointer` None means the template came inline."""
+    if source is None:
+        return compose_builtin(facts, kind, tone, locale, pointer_of)
+    _require(facts, kind, pointer_of)
+    variables: dict[str, Any] = context(facts, kind, tone, locale)
+    rendered = await render_template(source, variables, renderer, template_pointer)
+    return _rendition(facts, kind, variables, rendered, template_pointer), locale
+
+
+def _require(facts: Facts, kind: MessageKind, pointer_of: Callable[[str], str]) -> None:
     problem = missing_facts(facts, kind, pointer_of)
     if problem is not None:
         raise problem
-    if source is None:
-        locale = builtin_locale(locale)
-        source = builtin_source(kind, tone, locale)
-    variables: dict[str, Any] = context(facts, kind, tone, locale)
-    try:
-        rendered = render(source, variables)
-    except RenderError as exc:
-        where = f", line {exc.line}" if exc.line else ""
-        raise ValidationFailed(
-            f"The template failed in its {exc.part}{where}: {exc.detail}",
-            errors=[
-                FieldProblem(
-                    pointer=template_pointer or f"/body/{exc.part}",
-                    detail=exc.detail,
-                    code="template",
-                    line=exc.line,
-                )
-            ],
-        ) from None
+
+
+def _rendition(
+    facts: Facts,
+    kind: MessageKind,
+    variables: dict[str, Any],
+    rendered: Rendered,
+    template_pointer: str | None,
+) -> Rendition:
     if kind is MessageKind.LINKEDIN_MESSAGE and len(rendered.text.strip()) > LINKEDIN_LIMIT:
         raise ValidationFailed(
             f"The LinkedIn message is {len(rendered.text.strip())} characters; LinkedIn allows "
@@ -83,17 +141,14 @@ def compose(
                 )
             ],
         )
-    return (
-        Rendition(
-            subject=rendered.subject,
-            text=rendered.text,
-            markdown=rendered.markdown,
-            html=rendered.html,
-            mailto_url=mailto(facts.interviewer.email, rendered.subject, rendered.text)
-            if kind in EMAILS
-            else None,
-            questions=[CallQuestion.model_validate(q) for q in variables["questions"]],
-            characters=len(rendered.text.strip()),
-        ),
-        locale,
+    return Rendition(
+        subject=rendered.subject,
+        text=rendered.text,
+        markdown=rendered.markdown,
+        html=rendered.html,
+        mailto_url=mailto(facts.interviewer.email, rendered.subject, rendered.text)
+        if kind in EMAILS
+        else None,
+        questions=[CallQuestion.model_validate(q) for q in variables["questions"]],
+        characters=len(rendered.text.strip()),
     )

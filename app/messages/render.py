@@ -12,7 +12,8 @@ from cmarkgfm import markdown_to_html
 from cmarkgfm.cmark import Options
 from jinja2 import Template, TemplateError
 
-from app.messages.sandbox import MARKDOWN, MAX_OUTPUT, PLAIN, MessageSandbox
+from app.messages import limits
+from app.messages.sandbox import MARKDOWN, PLAIN, MessageSandbox
 
 # CommonMark by cmark (C): raw HTML in a template is left out (its safe default), and a
 # line break stays a line break, as in the plain text.
@@ -38,13 +39,15 @@ class Rendered:
 
 
 class RenderError(Exception):
-    """A template failed while rendering; `part` and `line` say where."""
+    """A template failed while rendering; `part` and `line` say where, `costly` that it
+    broke one of the limits on what a template may make or do (`limits`)."""
 
-    def __init__(self, detail: str, part: str, line: int | None) -> None:
+    def __init__(self, detail: str, part: str, line: int | None, costly: bool = False) -> None:
         super().__init__(detail)
         self.detail = detail
         self.part = part
         self.line = line
+        self.costly = costly
 
 
 @lru_cache(maxsize=512)
@@ -62,14 +65,30 @@ def _line_of(exc: BaseException) -> int | None:
     return None
 
 
+# What a template can make Jinja or Python raise; anything else is Debrief's own bug.
+# (A SyntaxError: Python's compiler refusing what Jinja made of a deeply nested template.)
+_TEMPLATE_FAULTS = (
+    TemplateError,
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+    RecursionError,
+    MemoryError,
+    SyntaxError,
+)
+
+
 def _run(env: MessageSandbox, source: str, part: str, variables: dict[str, Any]) -> str:
+    """One part rendered, with its own budget (constants fold, and are charged, as it
+    compiles)."""
     try:
-        result = _compiled(env, source).render(variables)
-    except (TemplateError, ArithmeticError, TypeError, ValueError, RecursionError) as exc:
+        with limits.budget():
+            return _compiled(env, source).render(variables)
+    except limits.TooCostly as exc:
+        raise RenderError(str(exc), part, _line_of(exc), costly=True) from None
+    except _TEMPLATE_FAULTS as exc:
         raise RenderError(str(exc) or type(exc).__name__, part, _line_of(exc)) from None
-    if len(result) > MAX_OUTPUT:
-        raise RenderError(f"The {part} is longer than {MAX_OUTPUT} characters.", part, None)
-    return result
 
 
 def tidy(text: str) -> str:

@@ -11,12 +11,15 @@ from app.core.errors import (
     InvalidCursor,
     NotAcceptable,
     NotFound,
+    TemplateTooCostly,
+    TemplateTooSlow,
     problem_responses,
 )
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.messages import renditions, service
+from app.messages.renderer import RendererDep
 from app.messages.schemas import (
     MarkSent,
     MessageCreate,
@@ -43,7 +46,9 @@ MessageId = Annotated[str, Path(max_length=64, description="`msg_…`")]
     "naming it; pointers starting `/session` point into the session. A `follow_up_nudge` "
     "needs a sent feedback request at least five days old, no reply, and no earlier nudge "
     "(409 otherwise).",
-    responses=problem_responses(NotFound, Conflict, IdempotencyKeyReused),
+    responses=problem_responses(
+        NotFound, Conflict, IdempotencyKeyReused, TemplateTooCostly, TemplateTooSlow
+    ),
 )
 async def create_message(
     session_id: SessionId,
@@ -51,10 +56,13 @@ async def create_message(
     principal: WriteAccess,
     session: SessionDep,
     request: Request,
+    renderer: RendererDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        message = await service.generate(session, principal.organization_id, session_id, data)
+        message = await service.generate(
+            session, principal.organization_id, session_id, data, renderer
+        )
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(message).model_dump_json(),
@@ -133,10 +141,10 @@ async def mark_sent(
 @router.post(
     "/messages/preview",
     summary="Write a message from facts given inline, storing nothing",
-    responses=problem_responses(),
+    responses=problem_responses(TemplateTooCostly, TemplateTooSlow),
 )
 @read_only
 async def preview_message(
-    data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep
+    data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep, renderer: RendererDep
 ) -> MessagePreview:
-    return await service.preview(session, principal.organization_id, data)
+    return await service.preview(session, principal.organization_id, data, renderer)

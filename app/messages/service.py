@@ -21,6 +21,7 @@ from app.messages.formats import mailto
 from app.messages.kinds import EMAILS, NUDGE_AFTER_DAYS, MessageKind, Tone
 from app.messages.models import Message, MessageTemplate
 from app.messages.render import Source
+from app.messages.render_pool import RenderPool
 from app.messages.schemas import (
     CallQuestion,
     InlineFacts,
@@ -207,7 +208,11 @@ def _preview_pointer(path: str) -> str:
 
 
 async def generate(
-    session: AsyncSession, organization_id: str, session_id: str, data: MessageCreate
+    session: AsyncSession,
+    organization_id: str,
+    session_id: str,
+    data: MessageCreate,
+    renderer: RenderPool,
 ) -> Message:
     row = await sessions.get_session(session, organization_id, session_id)
     now = utc_now()
@@ -216,13 +221,14 @@ async def generate(
         await _check_nudge(session, row, requested, now.date())
     facts, candidate = await session_facts(session, row, data, requested, now.date())
     source, ref = await _template(session, organization_id, data.template, data.kind)
-    rendition, locale = compose(
+    rendition, locale = await compose(
         facts,
         data.kind,
         data.tone,
         data.locale or candidate.locale,
         source,
         lambda p: SESSION_POINTERS.get(p, p),
+        renderer,
     )
     message = Message(
         id=MESSAGE.new(now),
@@ -341,21 +347,30 @@ async def mark_sent(
 
 
 async def preview(
-    session: AsyncSession, organization_id: str, data: MessagePreviewRequest
+    session: AsyncSession, organization_id: str, data: MessagePreviewRequest, renderer: RenderPool
 ) -> MessagePreview:
     source, ref = await _template(session, organization_id, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
-    rendition, locale = compose(facts, data.kind, data.tone, data.locale, source, _preview_pointer)
+    rendition, locale = await compose(
+        facts, data.kind, data.tone, data.locale, source, _preview_pointer, renderer
+    )
     return MessagePreview(
         **rendition.model_dump(), kind=data.kind, tone=data.tone, locale=locale, template=ref
     )
 
 
-def preview_template(data: TemplatePreviewRequest) -> MessagePreview:
-    source = templates.checked(data.subject, data.body, data.kind)
+async def preview_template(data: TemplatePreviewRequest, renderer: RenderPool) -> MessagePreview:
+    source = await templates.checked(data.subject, data.body, data.kind, renderer)
     facts = inline_facts(data.facts, utc_now().date())
-    rendition, locale = compose(
-        facts, data.kind, data.tone, data.locale, source, _preview_pointer, template_pointer=None
+    rendition, locale = await compose(
+        facts,
+        data.kind,
+        data.tone,
+        data.locale,
+        source,
+        _preview_pointer,
+        renderer,
+        template_pointer=None,
     )
     return MessagePreview(
         **rendition.model_dump(),

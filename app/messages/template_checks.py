@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from app.messages import limits
 from app.messages.facts import SHAPE
 from app.messages.sandbox import PLAIN
 
@@ -41,6 +42,7 @@ class TemplateProblem:
     part: str
     line: int | None
     detail: str
+    costly: bool = False  # it breaks a limit on what a template may make or do
 
 
 class _Checker:
@@ -61,8 +63,8 @@ class _Checker:
                 if name.ctx == "store":
                     self.bound.setdefault(name.name, ANY)
 
-    def problem(self, node: nodes.Node, detail: str) -> None:
-        self.problems.append(TemplateProblem(self.part, node.lineno, detail))
+    def problem(self, node: nodes.Node, detail: str, costly: bool = False) -> None:
+        self.problems.append(TemplateProblem(self.part, node.lineno, detail, costly))
 
     def _element_of(self, node: nodes.Node) -> Any:
         shape = self.shape_quietly(node)
@@ -126,12 +128,17 @@ class _Checker:
                 self.problem(node, "Recursive loops are not allowed.")
                 return
             if loops + 1 > MAX_LOOP_DEPTH:
-                self.problem(node, f"Loops may nest at most {MAX_LOOP_DEPTH} deep.")
+                self.problem(node, f"Loops may nest at most {MAX_LOOP_DEPTH} deep.", costly=True)
                 return
             self.visit(node.iter, loops)
             for child in (*node.body, *node.else_, *([node.test] if node.test else [])):
                 self.visit(child, loops + 1)
             return
+        if isinstance(node, nodes.Const):
+            try:
+                limits.check_number(node.value)
+            except limits.TooCostly as exc:
+                self.problem(node, str(exc), costly=True)
         if isinstance(node, nodes.Filter | nodes.Test):
             table = PLAIN.filters if isinstance(node, nodes.Filter) else PLAIN.tests
             if node.name not in table:
@@ -153,7 +160,9 @@ def check_part(part: str, source: str, limit: int) -> list[TemplateProblem]:
     except TemplateSyntaxError as exc:
         return [TemplateProblem(part, exc.lineno, exc.message or "Syntax error.")]
     except RecursionError:
-        return [TemplateProblem(part, None, f"The {part} is nested too deeply.")]
+        return [TemplateProblem(part, None, f"The {part} is nested too deeply.", costly=True)]
+    except ValueError:  # Python refuses to read a number with thousands of digits
+        return [TemplateProblem(part, None, limits.TOO_MANY_DIGITS, costly=True)]
     checker = _Checker(part, tree)
     for child in tree.body:
         checker.visit(child, 0)

@@ -11,6 +11,8 @@ from app.core.errors import (
     InvalidCursor,
     NotFound,
     PreconditionFailed,
+    TemplateTooCostly,
+    TemplateTooSlow,
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
@@ -20,6 +22,7 @@ from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_head
 from app.core.routing import api_router
 from app.messages import service, templates
 from app.messages.kinds import MessageKind
+from app.messages.renderer import RendererDep
 from app.messages.schemas import (
     MessagePreview,
     TemplateCreate,
@@ -38,6 +41,15 @@ router = api_router(prefix="/v1/templates", tags=["templates"], responses=AUTH_P
 TemplateId = Annotated[str, Path(max_length=64, description="`tpl_…`")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, PreconditionFailed, Conflict)
+# A template that breaks a limit on what it may make or do, or that renders too long.
+TEMPLATE_PROBLEMS = (TemplateTooCostly, TemplateTooSlow)
+LIMITS_DOC = (
+    "A template is bounded as it renders: numbers of at most 18 digits, values and texts "
+    "of at most 50,000 characters, 10,000 loop iterations and 100,000 steps of loop "
+    "bodies in all, 1,000,000 characters built in all, %-formats padding at most 100; "
+    "breaking one is a 422 `template-too-costly` naming the limit, the part and the line. "
+    "A rendering that takes longer than the server allows is a 422 `template-too-slow`."
+)
 
 
 @router.get(
@@ -51,10 +63,14 @@ async def list_variables(principal: ReadAccess) -> list[VariableRead]:
 @router.post(
     "/preview",
     summary="Check and render a template that is not saved, from inline facts",
+    description="Refuses exactly what saving refuses. " + LIMITS_DOC,
+    responses=problem_responses(*TEMPLATE_PROBLEMS),
 )
 @read_only
-async def preview_template(data: TemplatePreviewRequest, principal: ReadAccess) -> MessagePreview:
-    return service.preview_template(data)
+async def preview_template(
+    data: TemplatePreviewRequest, principal: ReadAccess, renderer: RendererDep
+) -> MessagePreview:
+    return await service.preview_template(data, renderer)
 
 
 @router.post(
@@ -62,10 +78,11 @@ async def preview_template(data: TemplatePreviewRequest, principal: ReadAccess) 
     status_code=status.HTTP_201_CREATED,
     response_model=TemplateRead,
     summary="Add a template of your own (checked: syntax, known variables, size)",
-    description="Problems give the part (`/body/subject` or `/body/body`) and the `line`.",
+    description="Problems give the part (`/body/subject` or `/body/body`) and the `line`. "
+    + LIMITS_DOC,
     responses={
         201: {"headers": ETAG_HEADER_DOC},
-        **problem_responses(Conflict, IdempotencyKeyReused),
+        **problem_responses(Conflict, IdempotencyKeyReused, *TEMPLATE_PROBLEMS),
     },
 )
 async def create_template(
@@ -73,10 +90,11 @@ async def create_template(
     principal: WriteAccess,
     session: SessionDep,
     request: Request,
+    renderer: RendererDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row, text = await templates.create(session, principal.organization_id, data)
+        row, text = await templates.create(session, principal.organization_id, data, renderer)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=templates.read(row, text).model_dump_json(),
@@ -125,7 +143,11 @@ async def get_template(
 @router.patch(
     "/{template_id}",
     summary="Change a template (JSON Merge Patch); a new subject or body is a new version",
-    responses={200: {"headers": ETAG_HEADER_DOC}, **CHANGE_PROBLEMS},
+    description="A new subject or body is checked as on creation. " + LIMITS_DOC,
+    responses={
+        200: {"headers": ETAG_HEADER_DOC},
+        **problem_responses(NotFound, PreconditionFailed, Conflict, *TEMPLATE_PROBLEMS),
+    },
 )
 async def update_template(
     template_id: TemplateId,
@@ -133,10 +155,11 @@ async def update_template(
     principal: WriteAccess,
     session: SessionDep,
     response: Response,
+    renderer: RendererDep,
     if_match: IfMatch = None,
 ) -> TemplateRead:
     row, text = await templates.update(
-        session, principal.organization_id, template_id, patch, if_match
+        session, principal.organization_id, template_id, patch, if_match, renderer
     )
     response.headers["ETag"] = templates.etag(row)
     return templates.read(row, text)

@@ -6,15 +6,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.concurrency import flush_changes
-from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from app.core.errors import (
+    Conflict,
+    FieldProblem,
+    NotFound,
+    ProblemError,
+    TemplateTooCostly,
+    ValidationFailed,
+)
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import TEMPLATE, utc_now
 from app.core.lookup import get_owned
 from app.core.pagination import Page, PageRequest, paginate
+from app.messages.compose import render_template
 from app.messages.facts import context
 from app.messages.kinds import MessageKind, Tone
 from app.messages.models import MessageTemplate, MessageTemplateVersion
-from app.messages.render import RenderError, Source, render
+from app.messages.render import Source
+from app.messages.render_pool import RenderPool
 from app.messages.samples import SAMPLE
 from app.messages.schemas import (
     TemplateCreate,
@@ -28,30 +37,36 @@ from app.messages.template_checks import TemplateProblem, check
 MAX_LISTED_VERSIONS = 100
 
 
-def problems_to_error(problems: list[TemplateProblem], prefix: str = "/body") -> ValidationFailed:
-    first = problems[0]
+def problems_to_error(problems: list[TemplateProblem]) -> ProblemError:
+    """A template-too-costly problem if any problem breaks a limit, a validation problem
+    otherwise; `detail` names the first problem of that kind, `errors` lists them all."""
+    costly = [p for p in problems if p.costly]
+    first = (costly or problems)[0]
     where = f"{first.part}, line {first.line}" if first.line else first.part
-    return ValidationFailed(
-        f"The template cannot be used ({where}): {first.detail}",
-        errors=[
-            FieldProblem(
-                pointer=f"{prefix}/{p.part}", detail=p.detail, code="template", line=p.line
-            )
-            for p in problems
-        ],
-    )
+    errors = [
+        FieldProblem(
+            pointer=f"/body/{p.part}",
+            detail=p.detail,
+            code="too_costly" if p.costly else "template",
+            line=p.line,
+        )
+        for p in problems
+    ]
+    if costly:
+        return TemplateTooCostly(
+            f"The template is too costly ({where}): {first.detail}", errors=errors
+        )
+    return ValidationFailed(f"The template cannot be used ({where}): {first.detail}", errors=errors)
 
 
-def checked(subject: str, body: str, kind: MessageKind, prefix: str = "/body") -> Source:
-    """The template, once it passes the checks and renders on the sample facts."""
+async def checked(subject: str, body: str, kind: MessageKind, renderer: RenderPool) -> Source:
+    """The template, once it passes the checks and renders on the sample facts. Saving
+    and previewing both go through here, so both refuse the same templates alike."""
     problems = check(subject, body)
     if problems:
-        raise problems_to_error(problems, prefix)
+        raise problems_to_error(problems)
     source = Source(subject=subject, body=body)
-    try:
-        render(source, context(SAMPLE, kind, Tone.WARM, "en"))
-    except RenderError as exc:
-        raise problems_to_error([TemplateProblem(exc.part, exc.line, exc.detail)], prefix) from None
+    await render_template(source, context(SAMPLE, kind, Tone.WARM, "en"), renderer, None)
     return source
 
 
@@ -80,9 +95,9 @@ def etag(row: MessageTemplate) -> str:
 
 
 async def create(
-    session: AsyncSession, organization_id: str, data: TemplateCreate
+    session: AsyncSession, organization_id: str, data: TemplateCreate, renderer: RenderPool
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
-    checked(data.subject, data.body, data.kind)
+    await checked(data.subject, data.body, data.kind, renderer)
     now = utc_now()
     row = MessageTemplate(
         id=TEMPLATE.new(now),
@@ -131,6 +146,7 @@ async def update(
     template_id: str,
     patch: TemplateUpdate,
     if_match: str | None,
+    renderer: RenderPool,
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
     row = await get(session, organization_id, template_id)
     check_if_match(if_match, etag(row))
@@ -141,7 +157,7 @@ async def update(
     now = utc_now()
     text = current
     if (subject, body) != (current.subject, current.body):
-        checked(subject, body, MessageKind(row.kind))
+        await checked(subject, body, MessageKind(row.kind), renderer)
         row.version += 1
         text = MessageTemplateVersion(
             template_id=row.id, version=row.version, subject=subject, body=body, created_at=now

@@ -151,10 +151,11 @@ async def test_preview_a_template_before_saving(api: httpx.AsyncClient) -> None:
         },
     )
     assert failing.status_code == 422
+    assert failing.json()["type"] == "/problems/template-too-costly"
     assert failing.json()["errors"][0] == {
         "pointer": "/body/body",
-        "detail": "That repetition would make a value too long.",
-        "code": "template",
+        "detail": "A value in the template would be longer than 50,000 characters.",
+        "code": "too_costly",
         "line": 2,
     }
 
