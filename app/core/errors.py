@@ -173,6 +173,16 @@ class ValidationFailed(ProblemError):
     description = "One or more fields are invalid; `errors` points at each."
 
 
+class LimitExceeded(ProblemError):
+    status = 422
+    slug = "limit-exceeded"
+    title = "Limit Exceeded"
+    description = (
+        "A documented limit on a count, a nesting depth or a length is exceeded: `limit` "
+        "names it, `maximum` is its value and `errors` points at the part."
+    )
+
+
 class ServiceUnavailable(ProblemError):
     status = 503
     slug = "service-unavailable"
@@ -198,6 +208,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     PreconditionFailed,
     ContentTooLarge,
     ValidationFailed,
+    LimitExceeded,
     ServiceUnavailable,
     InternalError,
 )
