@@ -190,6 +190,16 @@ class TemplateTooSlow(ProblemError):
     description = "The template did not finish rendering within the time the server allows."
 
 
+class LimitExceeded(ProblemError):
+    status = 422
+    slug = "limit-exceeded"
+    title = "Limit Exceeded"
+    description = (
+        "A documented limit on a count, a nesting depth or a length is exceeded: `limit` "
+        "names it, `maximum` is its value and `errors` points at the part."
+    )
+
+
 class ServiceUnavailable(ProblemError):
     status = 503
     slug = "service-unavailable"
@@ -217,6 +227,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     ValidationFailed,
     TemplateTooCostly,
     TemplateTooSlow,
+    LimitExceeded,
     ServiceUnavailable,
     InternalError,
 )

@@ -8,10 +8,12 @@ from app.core.database import SessionDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
-from app.core.routing import api_router
+from app.core.routing import api_router, max_body
 from app.diagnosis import service
+from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
 from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
 
@@ -24,10 +26,15 @@ DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
     summary="A verdict on the answers given, stored nowhere",
     description="Answers are checked against the built-in question sets. Without "
     "`rule_set`, your active rule set decides.",
+    responses=LIMIT_PROBLEMS,
 )
+@max_body(MAX_RULE_SET_REQUEST_BYTES)
 @read_only
 async def preview_diagnosis(
-    data: PreviewRequest, principal: ReadAccess, session: SessionDep
+    data: PreviewRequest,
+    principal: ReadAccess,
+    _within_limits: InlineRuleSetWithinLimits,
+    session: SessionDep,
 ) -> VerdictRead:
     return await service.preview(session, principal.organization_id, data)
 

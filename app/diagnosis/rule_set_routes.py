@@ -17,8 +17,9 @@ from app.core.etags import ETAG_HEADER_DOC, IfMatch, etag_for
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
-from app.core.routing import api_router
+from app.core.routing import api_router, max_body
 from app.diagnosis import rule_sets
+from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, RuleSetWithinLimits
 from app.diagnosis.rule_set_testing import test_rule_set
 from app.diagnosis.schemas import (
     RuleSetCheck,
@@ -30,6 +31,7 @@ from app.diagnosis.schemas import (
     RuleSetUpdate,
 )
 from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, WriteAccess
+from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
@@ -63,11 +65,14 @@ async def list_rule_sets(
     responses={
         201: {"headers": ETAG_HEADER_DOC},
         **problem_responses(Conflict, IdempotencyKeyReused),
+        **LIMIT_PROBLEMS,
     },
 )
+@max_body(MAX_RULE_SET_REQUEST_BYTES)
 async def create_rule_set(
     data: RuleSetCreate,
     principal: WriteAccess,
+    _within_limits: RuleSetWithinLimits,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
@@ -118,13 +123,15 @@ async def get_rule_set(
 @router.patch(
     "/{key}/versions/{version}",
     summary="Change a draft (JSON Merge Patch)",
-    responses={200: {"headers": ETAG_HEADER_DOC}, **CHANGE_PROBLEMS},
+    responses={200: {"headers": ETAG_HEADER_DOC}, **CHANGE_PROBLEMS, **LIMIT_PROBLEMS},
 )
+@max_body(MAX_RULE_SET_REQUEST_BYTES)
 async def update_rule_set(
     key: KeyPath,
     version: VersionPath,
     patch: Annotated[RuleSetUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
     principal: WriteAccess,
+    _within_limits: RuleSetWithinLimits,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
@@ -184,7 +191,7 @@ async def activate_rule_set(
     summary="Run the embedded tests and your samples; compare with the active version",
     description="Stores nothing. Each sample says whether its verdict would change "
     "from what your active rule set says today.",
-    responses=problem_responses(NotFound),
+    responses={**problem_responses(NotFound), **LIMIT_PROBLEMS},
 )
 @read_only
 async def run_rule_set_tests(

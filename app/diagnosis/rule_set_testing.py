@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import FieldProblem, ValidationFailed
 from app.diagnosis import rule_sets
+from app.diagnosis.rule_set_limits import invalid_rule_set
 from app.diagnosis.schemas import (
     RuleSetTestReport,
     RuleSetTestRequest,
@@ -23,13 +23,7 @@ async def test_rule_set(
     try:
         candidate = rule_sets.compile_cached(read.content)
     except InvalidRuleSet as exc:
-        raise ValidationFailed(
-            "The rule set is not valid; see POST …/validate.",
-            errors=[
-                FieldProblem(pointer=p.pointer, detail=p.message, code="rule_set")
-                for p in exc.problems
-            ],
-        ) from None
+        raise invalid_rule_set(exc, "", "The rule set (see POST …/validate)") from None
     active_key, active_version = await rule_sets.active_ref(session, organization_id)
     active, _ = await rule_sets.compiled_version(
         session, organization_id, active_key, active_version

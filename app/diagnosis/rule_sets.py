@@ -17,6 +17,7 @@ from app.core.ids import utc_now
 from app.core.pagination import Page, PageRequest, page_of, position
 from app.diagnosis.builtin import BUILTIN_RULE_SETS, DEFAULT_RULE_SET
 from app.diagnosis.models import ActiveRuleSet, RuleSetVersion
+from app.diagnosis.rule_set_limits import check_limits
 from app.diagnosis.schemas import (
     RULE_SET_KEY_PATTERN,
     ProblemItem,
@@ -30,7 +31,13 @@ from app.diagnosis.schemas import (
 )
 from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs
 from app.rules.definition import RuleSetContent
-from app.rules.engine import CompiledRuleSet, InvalidRuleSet, content_hash, run_tests
+from app.rules.engine import (
+    CompiledRuleSet,
+    InvalidRuleSet,
+    content_hash,
+    limit_problems,
+    run_tests,
+)
 
 BUILTIN_ID = ids.RULE_SET.lowest_at(datetime(1970, 1, 1, tzinfo=UTC))[:-2] + "01"
 BUILTIN_CREATED = datetime(2026, 11, 26, tzinfo=UTC)
@@ -38,12 +45,20 @@ _CACHE_SIZE = 128
 _compiled: OrderedDict[str, CompiledRuleSet] = OrderedDict()
 
 
-def compile_cached(content: RuleSetContent) -> CompiledRuleSet:
-    """Compiled once per content: a published version never changes, so its hash is its key."""
+def compile_cached(content: RuleSetContent, *, screened: bool = False) -> CompiledRuleSet:
+    """Compiled once per content: a published version never changes, so its hash is its key.
+
+    Its limits are checked every time (a cached compilation may come from a version
+    published before a limit existed) unless `screened`: checked already, or a published
+    version, which keeps working (filling holds the caps whatever the rule set)."""
+    if not screened:
+        problems = limit_problems(content)
+        if problems:
+            raise InvalidRuleSet(problems)
     digest = content_hash(content)
     cached = _compiled.get(digest)
     if cached is None:
-        cached = CompiledRuleSet(content, KNOWN_FIELDS)
+        cached = CompiledRuleSet(content, KNOWN_FIELDS, screened=True)
         _compiled[digest] = cached
         if len(_compiled) > _CACHE_SIZE:
             _compiled.popitem(last=False)
@@ -173,7 +188,10 @@ async def compiled_version(
         if row is None:
             raise NotFound(f"There is no version {version} of rule set {key!r}.")
         cached = _compiled.get(row.content_hash) if row.content_hash else None
-        compiled = cached or compile_cached(RuleSetContent.model_validate(row.content))
+        compiled = cached or compile_cached(
+            RuleSetContent.model_validate(row.content),
+            screened=row.status == RuleSetStatus.PUBLISHED.value,
+        )
     return compiled, RuleSetRef(key=key, version=version, content_hash=compiled.hash)
 
 
@@ -237,6 +255,7 @@ async def update_draft(
     row = await _mutable_draft(session, organization_id, key, version)
     check_if_match(if_match, etag_for(row.revision))
     merged = {**row.content, **patch.model_dump(mode="json", exclude_unset=True)}
+    check_limits(merged, "/body")  # each part was within them, but not their sum
     content = RuleSetContent.model_validate(merged).model_dump(mode="json")
     if content != row.content:
         row.content = content

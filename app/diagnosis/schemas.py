@@ -17,6 +17,7 @@ from app.rules.definition import (
     Thresholds,
 )
 from app.rules.engine import Verdict
+from app.rules.limits import MAX_CATEGORIES, MAX_RULES, MAX_TESTS
 
 RULE_SET_KEY_PATTERN = r"^[a-z][a-z0-9-]{1,63}$"
 RuleSetKey = Annotated[str, StringConstraints(pattern=RULE_SET_KEY_PATTERN)]
@@ -38,10 +39,12 @@ class RuleSetUpdate(BaseModel):
 
     title: Text | MISSING = MISSING
     description: Text | MISSING | None = MISSING
-    categories: list[Category] | MISSING = Field(default=MISSING, min_length=1, max_length=10)
+    categories: list[Category] | MISSING = Field(
+        default=MISSING, min_length=1, max_length=MAX_CATEGORIES
+    )
     thresholds: Thresholds | MISSING = MISSING
-    rules: list[Rule] | MISSING = Field(default=MISSING, min_length=1, max_length=300)
-    tests: list[RuleTest] | MISSING = Field(default=MISSING, max_length=50)
+    rules: list[Rule] | MISSING = Field(default=MISSING, min_length=1, max_length=MAX_RULES)
+    tests: list[RuleTest] | MISSING = Field(default=MISSING, max_length=MAX_TESTS)
 
 
 class RuleSetSummary(BaseModel):

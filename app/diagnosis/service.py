@@ -16,6 +16,7 @@ from app.core.lookup import get_owned
 from app.core.pagination import Page, PageRequest, paginate
 from app.diagnosis import rule_sets
 from app.diagnosis.models import Diagnosis
+from app.diagnosis.rule_set_limits import invalid_rule_set
 from app.diagnosis.schemas import (
     DiagnosisCreate,
     DiagnosisRead,
@@ -57,17 +58,10 @@ async def preview(session: AsyncSession, organization_id: str, data: PreviewRequ
     _check_preview_answers(data)
     if data.rule_set is not None:
         try:
-            compiled = rule_sets.compile_cached(data.rule_set)
+            # The route held the rule set to its limits before it was validated.
+            compiled = rule_sets.compile_cached(data.rule_set, screened=True)
         except InvalidRuleSet as exc:
-            raise ValidationFailed(
-                f"The inline rule set has {len(exc.problems)} problem(s).",
-                errors=[
-                    FieldProblem(
-                        pointer="/body/rule_set" + p.pointer, detail=p.message, code="rule_set"
-                    )
-                    for p in exc.problems
-                ],
-            ) from None
+            raise invalid_rule_set(exc, "/body/rule_set", "The inline rule set") from None
         ref = RuleSetRef(key="inline", version=0, content_hash=compiled.hash)
     else:
         key, version = await rule_sets.active_ref(session, organization_id)

@@ -8,12 +8,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from app.core.fields import Integer, Number
 from app.rules.conditions import within_depth
-
-MAX_RULES = 300
-MAX_NEXT_STEPS = 5
-MAX_TESTS = 50
-MAX_TEXT = 1000
-MAX_RULE_SET_BYTES = 256 * 1024
+from app.rules.limits import (
+    MAX_CATEGORIES,
+    MAX_FACTORS,
+    MAX_NEXT_STEPS,
+    MAX_RULES,
+    MAX_TEST_INPUTS,
+    MAX_TESTS,
+    MAX_TEXT,
+)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Text = Annotated[
@@ -53,7 +56,7 @@ class Category(BaseModel):
 
     key: Identifier
     label: Text
-    factors: list[Identifier] = Field(min_length=1, max_length=10)
+    factors: list[Identifier] = Field(min_length=1, max_length=MAX_FACTORS)
 
 
 class Thresholds(BaseModel):
@@ -73,10 +76,10 @@ class Thresholds(BaseModel):
 class TestInputs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    answers: dict[str, Any] = Field(default_factory=dict, max_length=200)
-    feedback: dict[str, Any] = Field(default_factory=dict, max_length=200)
-    session: dict[str, Any] = Field(default_factory=dict, max_length=50)
-    history: dict[str, Any] = Field(default_factory=dict, max_length=20)
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=MAX_TEST_INPUTS["answers"])
+    feedback: dict[str, Any] = Field(default_factory=dict, max_length=MAX_TEST_INPUTS["feedback"])
+    session: dict[str, Any] = Field(default_factory=dict, max_length=MAX_TEST_INPUTS["session"])
+    history: dict[str, Any] = Field(default_factory=dict, max_length=MAX_TEST_INPUTS["history"])
 
 
 class TestExpectation(BaseModel):
@@ -101,7 +104,7 @@ class RuleSetContent(BaseModel):
 
     title: Text
     description: Text | None = None
-    categories: list[Category] = Field(min_length=1, max_length=10)
+    categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
     tests: list[RuleTest] = Field(default_factory=list, max_length=MAX_TESTS)

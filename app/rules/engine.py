@@ -20,17 +20,15 @@ from app.rules.conditions import (
     check_condition,
     fields_read,
 )
-from app.rules.definition import MAX_RULE_SET_BYTES, RuleSetContent
-from app.rules.explain import Template, template_problems
+from app.rules.definition import RuleSetContent
+from app.rules.explain import MAX_FILLED_CHARS, Template, template_problems
+from app.rules.limits import MAX_EXPLANATIONS_CHARS, RULE_LIMITS, LimitProblem, screen
 
 MIXED = "mixed"
 INCONCLUSIVE = "inconclusive"
 EVIDENCE_ROOTS = ("answers.", "feedback.")
 MAX_MISSING = 5
 _UNANSWERED: tuple[Any, ...] = (None, [], "")
-RULE_LIMITS = ConditionLimits(
-    max_depth=10, max_nodes=100, max_list_items=100, max_string_length=200
-)
 
 
 def combine(a: float, b: float) -> float:
@@ -59,6 +57,7 @@ def content_hash(content: RuleSetContent) -> str:
 class RuleProblem:
     pointer: str
     message: str
+    limit: LimitProblem | None = None  # set when a documented limit is exceeded
 
 
 class InvalidRuleSet(ValueError):
@@ -153,13 +152,15 @@ class _CompiledRule:
     weight: float  # |cf|: how much an unanswered field it reads could move the verdict
 
 
+def limit_problems(content: RuleSetContent) -> list[RuleProblem]:
+    exceeded = screen(content.model_dump(mode="json"))
+    return [] if exceeded is None else [RuleProblem(exceeded.pointer, exceeded.message, exceeded)]
+
+
 def rule_set_problems(
     content: RuleSetContent, fields: Collection[str], limits: ConditionLimits = RULE_LIMITS
 ) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
-    size = len(json.dumps(content.model_dump(mode="json"), separators=(",", ":")))
-    if size > MAX_RULE_SET_BYTES:
-        return [RuleProblem("", f"{size} bytes: a rule set may hold {MAX_RULE_SET_BYTES}")]
     categories: dict[str, set[str]] = {}
     for index, category in enumerate(content.categories):
         if category.key in categories:
@@ -210,8 +211,14 @@ def _clauses(tree: dict[str, Any], fields: Collection[str]) -> tuple[tuple[Any, 
 
 
 class CompiledRuleSet:
-    def __init__(self, content: RuleSetContent, fields: Collection[str]) -> None:
-        problems = rule_set_problems(content, fields)
+    def __init__(
+        self, content: RuleSetContent, fields: Collection[str], *, screened: bool = False
+    ) -> None:
+        """`screened`: its limits were checked already (or, for a version published
+        before a limit existed, are not to be held against it: filling stays bounded)."""
+        problems = ([] if screened else limit_problems(content)) or rule_set_problems(
+            content, fields
+        )
         if problems:
             raise InvalidRuleSet(problems)
         self.content = content
@@ -244,6 +251,7 @@ class CompiledRuleSet:
         steps: list[Step] = []
         by_factor: dict[tuple[str, str], list[float]] = {}
         missing_weight: dict[str, float] = {}
+        budget = MAX_EXPLANATIONS_CHARS  # only a rule set published before the limits needs it
         for rule in self.rules:
             if rule.when(flat):
                 held = (
@@ -251,11 +259,9 @@ class CompiledRuleSet:
                     if rule.held is not None
                     else [part for part, holds in rule.clauses if holds(flat)]
                 )
-                fired.append(
-                    FiredRule(
-                        rule.id, rule.category, rule.factor, rule.cf, rule.because.fill(flat), held
-                    )
-                )
+                because = rule.because.fill(flat, min(MAX_FILLED_CHARS, budget))
+                budget -= len(because)
+                fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
                 by_factor.setdefault((rule.category, rule.factor), []).append(rule.cf)
                 steps.extend(rule.steps)
             else:

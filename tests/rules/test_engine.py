@@ -219,8 +219,11 @@ def test_hostile_rule_sets_are_refused_with_pointers() -> None:
     deep: Any = {"var": "answers.wanted_job"}
     for _ in range(20):
         deep = {"!": deep}
+    # A limit exceeded stops the check there: nothing more is read of a hostile rule set.
+    assert _problems(_content(rules=[{**rule, "id": "deep", "when": deep}, rule])) == [
+        "/rules/0/when: a condition is nested at most 10 levels deep"
+    ]
     cases = {
-        "deep": {**rule, "id": "deep", "when": deep},
         "unknown_op": {**rule, "id": "op", "when": {"exec": ["rm -rf /"]}},
         "dunder": {**rule, "id": "dunder", "when": {"var": "__class__"}},
         "dunder_template": {**rule, "id": "tpl", "because": "{answers.__class__}"},
@@ -228,11 +231,10 @@ def test_hostile_rule_sets_are_refused_with_pointers() -> None:
     }
     messages = _problems(_content(rules=list(cases.values())))
     text = "\n".join(messages)
-    assert any(m.startswith("/rules/0/when/!/") and "deeper than 10" in m for m in messages)
-    assert "/rules/1/when/exec: unknown operator" in text
-    assert "/rules/2/when/var: unknown field '__class__'" in text
-    assert "/rules/3/because" in text
-    assert "/rules/4/category: undeclared category 'vibes'" in text
+    assert "/rules/0/when/exec: unknown operator" in text
+    assert "/rules/1/when/var: unknown field '__class__'" in text
+    assert "/rules/2/because" in text
+    assert "/rules/3/category: undeclared category 'vibes'" in text
 
 
 def test_thousands_of_rules_are_refused_by_the_schema() -> None:
