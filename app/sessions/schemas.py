@@ -92,6 +92,11 @@ class Interviewer(BaseModel):
     email: EmailAddress | None = None
     phone: Phone | None = None
     pronouns: Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)] | None = None
+    address_as: ShortText | None = Field(
+        default=None,
+        description="How the candidate greets them (`Jordan`, `Dr. García-López`); without "
+        "it, messages use a greeting that is right for any name.",
+    )
 
 
 class SetPin(BaseModel):
