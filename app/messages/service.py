@@ -218,6 +218,7 @@ async def generate(
     session: AsyncSession, organization_id: str, session_id: str, data: MessageCreate
 ) -> Message:
     row = await sessions.get_session(session, organization_id, session_id)
+    sessions.ensure_not_closed(row)
     now = utc_now()
     requested = await _requested_on(session, row)
     if data.kind is MessageKind.FOLLOW_UP_NUDGE:

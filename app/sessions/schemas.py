@@ -172,7 +172,11 @@ class Progress(BaseModel):
 
 class AnswersPart(BaseModel):
     question_set: SetPin
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description="Answers to the questions shown.")
+    hidden_answers: dict[str, Any] = Field(
+        description="Answers kept for questions a changed answer now hides: outside progress "
+        "and the diagnosis; changing that answer back shows them again."
+    )
     progress: Progress
 
 
