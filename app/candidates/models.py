@@ -23,6 +23,7 @@ class Candidate(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     pronouns: Mapped[str | None] = mapped_column(String(40))
+    sign_as: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(35))
     time_zone: Mapped[str] = mapped_column(String(64))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)

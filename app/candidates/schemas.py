@@ -90,6 +90,11 @@ class CandidateCreate(BaseModel):
     pronouns: Pronouns | None = Field(
         default=None, description="As the person gives them, e.g. `she/her`, `they/them`."
     )
+    sign_as: DisplayName | None = Field(
+        default=None,
+        description="How the person signs messages (`Alex`, `Dr. Alex Morgan`); "
+        "the display name when absent.",
+    )
     locale: Locale = Field(default="en", description="BCP 47 language tag.")
     time_zone: TimeZone = Field(default="UTC", description="IANA time zone name.")
     metadata: Metadata = Field(default_factory=dict)
@@ -105,6 +110,7 @@ class CandidateUpdate(BaseModel):
     display_name: DisplayName | MISSING = MISSING
     email: EmailAddress | MISSING | None = MISSING
     pronouns: Pronouns | MISSING | None = MISSING
+    sign_as: DisplayName | MISSING | None = MISSING
     locale: Locale | MISSING = MISSING
     time_zone: TimeZone | MISSING = MISSING
     metadata: dict[MetadataKey, MetadataValue] | MISSING | None = Field(
@@ -119,6 +125,7 @@ class CandidateRead(BaseModel):
     display_name: str
     email: str | None
     pronouns: str | None
+    sign_as: str | None
     locale: str
     time_zone: str
     metadata: dict[str, Any]
@@ -133,6 +140,7 @@ class CandidateRead(BaseModel):
             display_name=candidate.display_name,
             email=candidate.email,
             pronouns=candidate.pronouns,
+            sign_as=candidate.sign_as,
             locale=candidate.locale,
             time_zone=candidate.time_zone,
             metadata=candidate.metadata_,

@@ -64,6 +64,7 @@ async def create_candidate(
         display_name=data.display_name,
         email=data.email,
         pronouns=data.pronouns,
+        sign_as=data.sign_as,
         locale=data.locale,
         time_zone=data.time_zone,
         metadata_=data.metadata,

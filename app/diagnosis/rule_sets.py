@@ -15,7 +15,12 @@ from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
 from app.core.pagination import Page, PageRequest, page_of, position
-from app.diagnosis.builtin import BUILTIN_RULE_SETS, DEFAULT_RULE_SET
+from app.diagnosis.builtin import (
+    BUILTIN_RULE_SETS,
+    BUILTIN_VERSIONS,
+    DEFAULT_RULE_SET,
+    BuiltinRuleSet,
+)
 from app.diagnosis.models import ActiveRuleSet, RuleSetVersion
 from app.diagnosis.rule_set_limits import check_limits
 from app.diagnosis.schemas import (
@@ -29,7 +34,7 @@ from app.diagnosis.schemas import (
     RuleSetSummary,
     RuleSetUpdate,
 )
-from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs
+from app.diagnosis.variables import KNOWN_FIELDS, VALUE_LABELS, prepare_inputs
 from app.rules.definition import RuleSetContent
 from app.rules.engine import (
     CompiledRuleSet,
@@ -58,7 +63,7 @@ def compile_cached(content: RuleSetContent, *, screened: bool = False) -> Compil
     digest = content_hash(content)
     cached = _compiled.get(digest)
     if cached is None:
-        cached = CompiledRuleSet(content, KNOWN_FIELDS, screened=True)
+        cached = CompiledRuleSet(content, KNOWN_FIELDS, VALUE_LABELS, screened=True)
         _compiled[digest] = cached
         if len(_compiled) > _CACHE_SIZE:
             _compiled.popitem(last=False)
@@ -87,15 +92,24 @@ async def active_ref(session: AsyncSession, organization_id: str) -> tuple[str, 
     return active.key, active.version
 
 
-def _builtin_read(active: tuple[str, int]) -> RuleSetRead:
-    compiled = DEFAULT_RULE_SET.compiled
+def _builtin(key: str, version: int) -> BuiltinRuleSet:
+    builtin = BUILTIN_VERSIONS.get((key, version))
+    if builtin is None:
+        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+    return builtin
+
+
+def _builtin_read(
+    active: tuple[str, int], builtin: BuiltinRuleSet = DEFAULT_RULE_SET
+) -> RuleSetRead:
+    compiled = builtin.compiled
     return RuleSetRead(
         id=BUILTIN_ID,
-        key=DEFAULT_RULE_SET.key,
-        version=DEFAULT_RULE_SET.version,
+        key=builtin.key,
+        version=builtin.version,
         status=RuleSetStatus.PUBLISHED,
         builtin=True,
-        active=active == (DEFAULT_RULE_SET.key, DEFAULT_RULE_SET.version),
+        active=active == (builtin.key, builtin.version),
         title=compiled.content.title,
         rule_count=len(compiled.content.rules),
         content_hash=compiled.hash,
@@ -163,9 +177,7 @@ async def get_version(
     _check_key(key)
     active = await active_ref(session, organization_id)
     if key in BUILTIN_RULE_SETS:
-        if BUILTIN_RULE_SETS[key].version != version:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
-        return _builtin_read(active), None
+        return _builtin_read(active, _builtin(key, version)), None
     row = await _row(session, organization_id, key, version)
     if row is None:
         raise NotFound(f"There is no version {version} of rule set {key!r}.")
@@ -179,10 +191,7 @@ async def compiled_version(
     published version's stored hash as the cache key instead of hashing it again."""
     _check_key(key)
     if key in BUILTIN_RULE_SETS:
-        builtin = BUILTIN_RULE_SETS[key]
-        if builtin.version != version:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
-        compiled = builtin.compiled
+        compiled = _builtin(key, version).compiled
     else:
         row = await _row(session, organization_id, key, version)
         if row is None:

@@ -8,6 +8,7 @@ from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StringCo
 
 from app.core.fields import Integer
 from app.rules.definition import (
+    Combination,
     Category,
     Rule,
     RuleSetContent,
@@ -43,6 +44,7 @@ class RuleSetUpdate(BaseModel):
         default=MISSING, min_length=1, max_length=MAX_CATEGORIES
     )
     thresholds: Thresholds | MISSING = MISSING
+    combination: Combination | MISSING = MISSING
     rules: list[Rule] | MISSING = Field(default=MISSING, min_length=1, max_length=MAX_RULES)
     tests: list[RuleTest] | MISSING = Field(default=MISSING, max_length=MAX_TESTS)
 

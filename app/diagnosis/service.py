@@ -25,8 +25,10 @@ from app.diagnosis.schemas import (
     VerdictRead,
 )
 from app.diagnosis.variables import CATEGORIES, prepare_inputs
-from app.question_sets.answers import check_answers
+from app.question_sets import service as question_sets
+from app.question_sets.answers import check_answers, visible_answers
 from app.question_sets.builtin import BUILTIN_SETS
+from app.question_sets.compiled import CompiledQuestionSet
 from app.rules.engine import CompiledRuleSet, InvalidRuleSet
 from app.sessions.action_items import add_item
 from app.sessions.models import ActionItem, ReflectionSession
@@ -37,6 +39,20 @@ from app.sessions.service import get_session, record
 def inputs_hash(inputs: dict[str, Any]) -> str:
     canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _visible(
+    reflection: CompiledQuestionSet,
+    answers: dict[str, Any],
+    feedback_set: CompiledQuestionSet,
+    feedback: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    """Only answers to questions shown count, and only shown questions can be missing."""
+    answers, shown_answers = visible_answers(reflection, answers)
+    feedback, shown_feedback = visible_answers(feedback_set, feedback)
+    askable = {f"answers.{key}" for key in shown_answers}
+    askable |= {f"feedback.{key}" for key in shown_feedback}
+    return answers, feedback, askable
 
 
 def _check_preview_answers(data: PreviewRequest) -> None:
@@ -66,15 +82,21 @@ async def preview(session: AsyncSession, organization_id: str, data: PreviewRequ
     else:
         key, version = await rule_sets.active_ref(session, organization_id)
         compiled, ref = await rule_sets.compiled_version(session, organization_id, key, version)
+    answers, feedback, askable = _visible(
+        BUILTIN_SETS["self-reflection"].compiled,
+        data.answers,
+        BUILTIN_SETS["interviewer-feedback"].compiled,
+        data.feedback,
+    )
     inputs = prepare_inputs(
         {
-            "answers": data.answers,
-            "feedback": data.feedback,
+            "answers": answers,
+            "feedback": feedback,
             "session": data.session.model_dump(exclude_none=True),
             "history": data.history.model_dump(),
         }
     )
-    return VerdictRead.of(compiled.evaluate(inputs), ref)
+    return VerdictRead.of(compiled.evaluate(inputs, askable), ref)
 
 
 async def history_of(
@@ -155,13 +177,17 @@ async def diagnose_session(
         "posting": row.posting,
     }
     history = await history_of(session, organization_id, row.candidate_id, row.id)
-    raw = {
-        "answers": row.answers,
-        "feedback": row.feedback_answers,
-        "session": facts,
-        "history": history,
-    }
-    verdict = VerdictRead.of(compiled.evaluate(prepare_inputs(raw)), ref)
+    reflection = await question_sets.compiled_version(
+        session, organization_id, row.reflection_set_key, row.reflection_set_version
+    )
+    feedback_set = await question_sets.compiled_version(
+        session, organization_id, row.feedback_set_key, row.feedback_set_version
+    )
+    answers, feedback, askable = _visible(
+        reflection, row.answers, feedback_set, row.feedback_answers
+    )
+    raw = {"answers": answers, "feedback": feedback, "session": facts, "history": history}
+    verdict = VerdictRead.of(compiled.evaluate(prepare_inputs(raw), askable), ref)
     now = utc_now()
     diagnosis = Diagnosis(
         id=ids.DIAGNOSIS.new(now),

@@ -38,6 +38,8 @@ class Person:
     pronouns: str | None = None
     title: str | None = None
     phone: str | None = None
+    address_as: str | None = None  # how the interviewer is greeted
+    sign_as: str | None = None  # how the candidate signs
 
 
 @dataclass(frozen=True)
@@ -87,26 +89,46 @@ def long_moment(moment: datetime, time_zone: str) -> str:
 
 
 def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
-    """The five interviewer questions, those probing the leading or uncertain reasons first."""
+    """The five interviewer questions, those that probe the leading reason first, then those
+    that probe a reason the diagnosis is unsure of, then the rest in the method's order.
+
+    Each says why it comes early only from what it actually asks (`probes`): a question
+    that asks nothing about a reason never claims to probe it.
+    """
     data = call_questions(builtin_locale(locale))
     labels: dict[str, str] = data["categories"]
     focus = [c for c in (facts.leading_category, *facts.uncertain_categories) if c]
 
     def rank(question: dict[str, Any]) -> int:
-        hits = [focus.index(c) for c in question["categories"] if c in focus]
+        hits = [focus.index(c) for c in question["probes"] if c in focus]
         return min(hits) if hits else len(focus)
 
     result = []
     for question in sorted(data["questions"], key=rank):
-        probes = [c for c in question["categories"] if c in focus]
+        probed = [c for c in focus if c in question["probes"]]
         reason = None
-        if probes:
-            leading = probes[0] == facts.leading_category
-            reason = f"it probes {labels[probes[0]]}, " + (
-                "the diagnosis’s leading reason" if leading else "which the diagnosis is unsure of"
-            )
-        result.append({**question, "focus_reason": reason})
+        if probed:
+            category = probed[0]
+            asks = question["probes"][category]
+            if category == facts.leading_category:
+                reason = (
+                    f"the diagnosis’s leading reason is {labels[category]}, and this asks {asks}"
+                )
+            else:
+                reason = f"the diagnosis is unsure about {labels[category]}, and this asks {asks}"
+        fields = {k: question[k] for k in ("key", "title", "ask", "follow_up", "categories")}
+        result.append({**fields, "answer_keys": question["answer_keys"], "focus_reason": reason})
     return result
+
+
+def greeting(person: Person, tone: Tone) -> str:
+    """The salutation: the words the person asked to be addressed by, when given; otherwise
+    one that is right for any name, since which part of a name is used, and with what
+    title, differs between people and cultures (and guessing a gender is never right)."""
+    if tone is Tone.FORMAL:
+        named = person.address_as or person.name
+        return f"Dear {named}," if named else "Dear hiring manager,"
+    return f"Hi {person.address_as}," if person.address_as else "Hello,"
 
 
 def _person(person: Person, fallback: str) -> dict[str, Any]:
@@ -121,6 +143,8 @@ def _person(person: Person, fallback: str) -> dict[str, Any]:
         "them": words.them,
         "their": words.their,
         "pronouns_known": words.known,
+        "address_as": person.address_as,
+        "signature": person.sign_as or person.name,
     }
 
 
@@ -133,6 +157,7 @@ def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[st
         "locale": locale,
         "candidate": _person(facts.candidate, "the candidate"),
         "interviewer": _person(facts.interviewer, "your interviewer"),
+        "greeting": greeting(facts.interviewer, tone),
         "company": facts.company,
         "role": facts.role,
         "interview_date": long_date(facts.interview_date) if facts.interview_date else None,
@@ -151,6 +176,7 @@ def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[st
             "uncertain": list(facts.uncertain_categories),
         },
         "questions": ordered_questions(facts, locale) if kind is MessageKind.CALL_SCRIPT else [],
+        "closing_notes": call_questions(builtin_locale(locale))["closing_notes"],
     }
 
 
@@ -161,7 +187,19 @@ QUESTION_SHAPE: dict[str, Any] = dict.fromkeys(
     ("key", "title", "ask", "follow_up", "categories", "answer_keys", "focus_reason")
 )
 PERSON_SHAPE: dict[str, Any] = dict.fromkeys(
-    ("name", "email", "title", "phone", "pronouns", "they", "them", "their", "pronouns_known")
+    (
+        "name",
+        "email",
+        "title",
+        "phone",
+        "pronouns",
+        "they",
+        "them",
+        "their",
+        "pronouns_known",
+        "address_as",
+        "signature",
+    )
 )
 SHAPE: dict[str, Any] = {
     "kind": None,
@@ -169,6 +207,7 @@ SHAPE: dict[str, Any] = {
     "locale": None,
     "candidate": PERSON_SHAPE,
     "interviewer": PERSON_SHAPE,
+    "greeting": None,
     "company": None,
     "role": None,
     "interview_date": None,
@@ -178,6 +217,7 @@ SHAPE: dict[str, Any] = {
     "news": None,
     "diagnosis": {"leading": None, "uncertain": [None]},
     "questions": [QUESTION_SHAPE],
+    "closing_notes": None,
 }
 
 

@@ -8,9 +8,15 @@ from datetime import UTC, date, datetime
 from app.messages.facts import Facts, Person
 
 SAMPLE = Facts(
-    candidate=Person(name="Alex Morgan", email="alex@example.com", pronouns="they/them"),
+    candidate=Person(
+        name="Alex Morgan", email="alex@example.com", pronouns="they/them", sign_as="Alex"
+    ),
     interviewer=Person(
-        name="Dana Lee", title="Head of Design", email="dana@example.com", pronouns="she/her"
+        name="Dana Lee",
+        title="Head of Design",
+        email="dana@example.com",
+        pronouns="she/her",
+        address_as="Dana",
     ),
     company="Northwind",
     role="Product designer",

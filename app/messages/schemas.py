@@ -104,6 +104,9 @@ class PersonFacts(BaseModel):
     name: DisplayName | None = None
     email: EmailAddress | None = None
     pronouns: Pronouns | None = None
+    sign_as: DisplayName | None = Field(
+        default=None, description="How the person signs; the name when absent."
+    )
 
 
 class InlineFacts(BaseModel):

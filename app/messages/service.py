@@ -154,7 +154,10 @@ async def session_facts(
     interviewer = row.interviewer
     facts = Facts(
         candidate=Person(
-            name=candidate.display_name, email=candidate.email, pronouns=candidate.pronouns
+            name=candidate.display_name,
+            email=candidate.email,
+            pronouns=candidate.pronouns,
+            sign_as=candidate.sign_as,
         ),
         interviewer=Person(
             name=interviewer.get("name"),
@@ -162,6 +165,7 @@ async def session_facts(
             pronouns=interviewer.get("pronouns"),
             title=interviewer.get("title"),
             phone=interviewer.get("phone"),
+            address_as=interviewer.get("address_as"),
         ),
         company=row.company,
         role=row.role_title,
@@ -181,7 +185,10 @@ async def session_facts(
 def inline_facts(data: InlineFacts, today: date) -> Facts:
     return Facts(
         candidate=Person(
-            name=data.candidate.name, email=data.candidate.email, pronouns=data.candidate.pronouns
+            name=data.candidate.name,
+            email=data.candidate.email,
+            pronouns=data.candidate.pronouns,
+            sign_as=data.candidate.sign_as,
         ),
         interviewer=Person(
             name=data.interviewer.name,
@@ -189,6 +196,7 @@ def inline_facts(data: InlineFacts, today: date) -> Facts:
             pronouns=data.interviewer.pronouns,
             title=data.interviewer.title,
             phone=data.interviewer.phone,
+            address_as=data.interviewer.address_as,
         ),
         company=data.company,
         role=data.role,
@@ -215,6 +223,7 @@ async def generate(
     renderer: RenderPool,
 ) -> Message:
     row = await sessions.get_session(session, organization_id, session_id)
+    sessions.ensure_not_closed(row)
     now = utc_now()
     requested = await _requested_on(session, row)
     if data.kind is MessageKind.FOLLOW_UP_NUDGE:

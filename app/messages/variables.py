@@ -12,6 +12,8 @@ _PERSON = {
     "their": "possessive as given (`her`), else the name with ’s",
     "pronouns_known": "true when pronouns were given",
     "pronouns": "the pronouns as given, or empty",
+    "address_as": "the words they asked to be greeted by, or empty",
+    "signature": "how they sign: the sign-off name given, else the full name",
 }
 
 _DESCRIPTIONS = {
@@ -22,6 +24,8 @@ _DESCRIPTIONS = {
     **{f"interviewer.{k}": f"the interviewer's {v}" for k, v in _PERSON.items()},
     "interviewer.title": "the interviewer's job title, or empty",
     "interviewer.phone": "the interviewer's phone number, or empty",
+    "greeting": "the salutation with its comma, by tone: `Hi Jordan,` or `Dear Jordan,` "
+    "when the interviewer's address_as is given, else `Hello,` (`Dear <name>,` when formal)",
     "company": "the company that interviewed",
     "role": "the role applied for",
     "interview_date": "the interview's date, written out (`20 November 2026`), or empty",
@@ -34,7 +38,9 @@ _DESCRIPTIONS = {
     "diagnosis.leading": "the latest diagnosis's leading reason (`in_person`, …), or empty",
     "diagnosis.uncertain": "reasons the diagnosis is unsure of, as a list",
     "questions": "call script: the five interviewer questions in the order to ask them; "
-    "each has key, title, ask, follow_up, answer_keys, categories, focus_reason",
+    "each has key, title, ask, follow_up, answer_keys, categories, focus_reason "
+    "(why it comes early, true of that question, or empty)",
+    "closing_notes": "call script: the heading for notes on staying in touch",
 }
 
 VARIABLES = [VariableRead(name=name, description=text) for name, text in _DESCRIPTIONS.items()]

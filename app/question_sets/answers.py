@@ -173,3 +173,20 @@ def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any])
         elif question.required:
             report.missing_required.append(question.key)
     return report
+
+
+def visible_answers(
+    question_set: CompiledQuestionSet, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The answers to questions shown given the others, and the keys of every shown question.
+
+    An answer to a question a changed answer now hides is kept by sessions but counts for
+    nothing; dropping it can hide more, so this repeats until nothing changes.
+    """
+    current = {key: value for key, value in answers.items() if value is not None}
+    while True:
+        shown = check_answers(question_set, current).shown
+        kept = {key: value for key, value in current.items() if key in shown}
+        if kept == current:
+            return kept, shown
+        current = kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -73,6 +74,17 @@ class Thresholds(BaseModel):
     )
 
 
+class Combination(StrEnum):
+    """How the rules of a factor, and the factors of a category, add up to a score."""
+
+    # MYCIN throughout: every rule that fires adds to its factor, every factor to its
+    # category, so a category with more rules or factors can outvote a stronger one.
+    CERTAINTY_FACTORS = "certainty_factors"
+    # The strongest evidence for a factor, weakened by the strongest against it; a
+    # category scores as its strongest factor. Counting more signals never adds up.
+    STRONGEST_EVIDENCE = "strongest_evidence"
+
+
 class TestInputs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -106,5 +118,11 @@ class RuleSetContent(BaseModel):
     description: Text | None = None
     categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    combination: Combination = Field(
+        default=Combination.CERTAINTY_FACTORS,
+        description="`certainty_factors`: MYCIN within factors and across them (the "
+        "historical default). `strongest_evidence`: a factor is its strongest rule for, "
+        "weakened by its strongest against; a category is its strongest factor.",
+    )
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
     tests: list[RuleTest] = Field(default_factory=list, max_length=MAX_TESTS)

@@ -1,4 +1,4 @@
-"""The diagnosis engine: rules with certainty factors, combined the MYCIN way, explained.
+"""The diagnosis engine: rules with certainty factors, combined as the rule set says, explained.
 
 Pure: a rule set is checked and compiled once into closures; evaluating it walks each rule
 once, so the cost is bounded by the size of the rule set.
@@ -20,15 +20,14 @@ from app.rules.conditions import (
     check_condition,
     fields_read,
 )
-from app.rules.definition import RuleSetContent
-from app.rules.explain import MAX_FILLED_CHARS, Template, template_problems
+from app.rules.definition import Combination, RuleSetContent
+from app.rules.explain import MAX_FILLED_CHARS, Labels, Template, template_problems
 from app.rules.limits import MAX_EXPLANATIONS_CHARS, RULE_LIMITS, LimitProblem, screen
 
 MIXED = "mixed"
 INCONCLUSIVE = "inconclusive"
 EVIDENCE_ROOTS = ("answers.", "feedback.")
 MAX_MISSING = 5
-_UNANSWERED: tuple[Any, ...] = (None, [], "")
 
 
 def combine(a: float, b: float) -> float:
@@ -48,8 +47,57 @@ def combine_all(values: list[float]) -> float:
     return result
 
 
+def strongest(evidence: list[tuple[float, str]]) -> float:
+    """Per source, the strongest evidence for and the strongest against; sources combine.
+
+    A source is what a rule reads (`answers`, `feedback`, `history`, ...). Signals from one
+    source are one observation seen several ways (a low self-rating, a bored interviewer
+    and an unsaid pitch all come from the candidate's memory of one hour), so only the
+    strongest counts; independent sources (the interviewer's word, earlier rejections)
+    reinforce each other the MYCIN way.
+    """
+    for_: dict[str, float] = {}
+    against: dict[str, float] = {}
+    for cf, source in evidence:
+        if cf > 0:
+            for_[source] = max(cf, for_.get(source, 0.0))
+        elif cf < 0:
+            against[source] = min(cf, against.get(source, 0.0))
+    return combine_all([combine_all(list(for_.values())), combine_all(list(against.values()))])
+
+
+def _mycin_factor(evidence: list[tuple[float, str]]) -> float:
+    return combine_all([cf for cf, _ in evidence])
+
+
+def strongest_factor(values: list[float]) -> float:
+    """A category is as strong as its strongest factor; with none for it, its strongest against."""
+    return max((v for v in values if v > 0), default=min(values, default=0.0))
+
+
+def mycin_category(values: list[float]) -> float:
+    score = 0.0
+    for value in values:
+        if value:
+            score = combine(score, value) if score else value
+    return score
+
+
+Evidence = list[tuple[float, str]]  # (certainty factor, source) of each rule that fired
+COMBINERS: dict[Combination, tuple[Callable[[Evidence], float], Callable[[list[float]], float]]]
+COMBINERS = {
+    Combination.CERTAINTY_FACTORS: (_mycin_factor, mycin_category),
+    Combination.STRONGEST_EVIDENCE: (strongest, strongest_factor),
+}
+
+
 def content_hash(content: RuleSetContent) -> str:
-    canonical = json.dumps(content.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    dumped = content.model_dump(mode="json")
+    if content.combination is Combination.CERTAINTY_FACTORS:
+        # The historical default is left out, so rule sets written before the choice
+        # existed keep the hash their published versions and diagnoses were stored with.
+        del dumped["combination"]
+    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -130,11 +178,16 @@ def flatten(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _answered(flat: Mapping[str, Any]) -> int:
+    """Answers given; an empty list is one ("no credentials missing")."""
     return sum(
         1
         for name, value in flat.items()
-        if name.startswith(EVIDENCE_ROOTS) and value is not None and value != [] and value != ""
+        if name.startswith(EVIDENCE_ROOTS) and value is not None and value != ""
     )
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and value != ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +200,11 @@ class _CompiledRule:
     clauses: tuple[tuple[Any, Evaluator], ...]  # top-level parts, to say which held
     held: list[Any] | None  # when all of them hold whenever the rule fires (an `and`)
     because: Template
+    needs: tuple[str, ...]  # fields `because` names: without a value the rule cannot explain itself
     steps: tuple[Step, ...]  # shared, never changed
     evidence: tuple[str, ...]  # answers./feedback. fields it reads
     weight: float  # |cf|: how much an unanswered field it reads could move the verdict
+    source: str  # the roots it reads: evidence from one source is not independent
 
 
 def limit_problems(content: RuleSetContent) -> list[RuleProblem]:
@@ -211,8 +266,16 @@ def _clauses(tree: dict[str, Any], fields: Collection[str]) -> tuple[tuple[Any, 
 
 
 class CompiledRuleSet:
+    """`labels` maps a field to the words for its values (`final_interview` to "final
+    interview"), so explanations never show a code."""
+
     def __init__(
-        self, content: RuleSetContent, fields: Collection[str], *, screened: bool = False
+        self,
+        content: RuleSetContent,
+        fields: Collection[str],
+        labels: Labels | None = None,
+        *,
+        screened: bool = False,
     ) -> None:
         """`screened`: its limits were checked already (or, for a version published
         before a limit existed, are not to be held against it: filling stays bounded)."""
@@ -223,6 +286,8 @@ class CompiledRuleSet:
             raise InvalidRuleSet(problems)
         self.content = content
         self.hash = content_hash(content)
+        self.value_labels: Labels = labels or {}
+        self.combine_factor, self.combine_category = COMBINERS[content.combination]
         self.labels = {c.key: c.label for c in content.categories}
         self.factors = {c.key: tuple(c.factors) for c in content.categories}
         self.thresholds = content.thresholds
@@ -236,48 +301,53 @@ class CompiledRuleSet:
                 _clauses(rule.when, fields),
                 arguments(rule.when) if "and" in rule.when else None,
                 Template(rule.because),
+                Template(rule.because).fields,
                 tuple(
                     Step(s.id, s.priority, s.text, rule.category, rule.id) for s in rule.next_steps
                 ),
                 tuple(sorted(f for f in fields_read(rule.when) if f.startswith(EVIDENCE_ROOTS))),
                 abs(rule.cf),
+                "+".join(sorted({f.split(".", 1)[0] for f in fields_read(rule.when)})),
             )
             for rule in content.rules
         )
 
-    def evaluate(self, inputs: Mapping[str, Any]) -> Verdict:
+    def evaluate(
+        self, inputs: Mapping[str, Any], askable: Collection[str] | None = None
+    ) -> Verdict:
+        """`askable`: the answer fields a person could still be asked given the answers so
+        far; only those are reported as missing (all fields read, when not given)."""
         flat = flatten(inputs)
         fired: list[FiredRule] = []
         steps: list[Step] = []
-        by_factor: dict[tuple[str, str], list[float]] = {}
+        by_factor: dict[tuple[str, str], Evidence] = {}
         missing_weight: dict[str, float] = {}
         budget = MAX_EXPLANATIONS_CHARS  # only a rule set published before the limits needs it
         for rule in self.rules:
-            if rule.when(flat):
+            if rule.when(flat) and all(_has_value(flat.get(name)) for name in rule.needs):
                 held = (
                     rule.held
                     if rule.held is not None
                     else [part for part, holds in rule.clauses if holds(flat)]
                 )
-                because = rule.because.fill(flat, min(MAX_FILLED_CHARS, budget))
+                because = rule.because.fill(flat, self.value_labels, min(MAX_FILLED_CHARS, budget))
                 budget -= len(because)
                 fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
-                by_factor.setdefault((rule.category, rule.factor), []).append(rule.cf)
+                by_factor.setdefault((rule.category, rule.factor), []).append(
+                    (rule.cf, rule.source)
+                )
                 steps.extend(rule.steps)
             else:
                 for name in rule.evidence:
-                    if flat.get(name) in _UNANSWERED:
+                    if flat.get(name) is None and (askable is None or name in askable):
                         missing_weight[name] = missing_weight.get(name, 0.0) + rule.weight
         categories = []
         for key, factors in self.factors.items():
             factor_scores: dict[str, float] = {}
-            score = 0.0
             for factor in factors:
                 cfs = by_factor.get((key, factor))
-                value = combine_all(cfs) if cfs else 0.0
-                factor_scores[factor] = round(value, 4)
-                if value:
-                    score = combine(score, value) if score else value
+                factor_scores[factor] = round(self.combine_factor(cfs) if cfs else 0.0, 4)
+            score = self.combine_category(list(factor_scores.values()))
             categories.append(CategoryScore(key, self.labels[key], round(score, 4), factor_scores))
         categories.sort(key=lambda c: -c.score)
         return self._verdict(flat, categories, fired, steps, missing_weight)

@@ -15,6 +15,10 @@ MAX_VALUE_CHARS = 200
 MAX_FILLED_CHARS = 2_000
 ELLIPSIS = "…"
 _MAX_LIST_DEPTH = 3
+# A field's values and the words a person reads for them: {"session.stage_reached":
+# {"final_interview": "final interview"}}.
+Labels = Mapping[str, Mapping[Any, str]]
+
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
 
 
@@ -30,19 +34,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
-def _shown(value: Any) -> str:
-    return clip(_show(value), MAX_VALUE_CHARS)
+def _shown(value: Any, words: Mapping[Any, str]) -> str:
+    return clip(_show(value, words), MAX_VALUE_CHARS)
 
 
-def _show(value: Any, depth: int = 0) -> str:
-    if type(value) is str and value:
-        return value
-    if value is None or value == [] or value == "":
-        return "not answered"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+def _show(value: Any, words: Mapping[Any, str], depth: int = 0) -> str:
     if isinstance(value, list | tuple):
         if depth >= _MAX_LIST_DEPTH:
             return ELLIPSIS
@@ -51,16 +47,24 @@ def _show(value: Any, depth: int = 0) -> str:
         for item in value:  # no further than the part that will be shown
             if length > MAX_VALUE_CHARS:
                 break
-            shown.append(_show(item, depth + 1))
+            shown.append(_show(item, words, depth + 1))
             length += len(shown[-1]) + 2
-        return ", ".join(shown)
+        return ", ".join(shown) or "none"
+    if isinstance(value, str | int) and not isinstance(value, bool) and value in words:
+        return words[value]
+    if type(value) is str:
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
 class Template:
     """Split once; filling is a join of literal parts and looked-up values."""
 
-    __slots__ = ("parts",)
+    __slots__ = ("fields", "parts")
 
     def __init__(self, template: str) -> None:
         pieces = PLACEHOLDER.split(template)
@@ -68,9 +72,18 @@ class Template:
         self.parts: tuple[tuple[bool, str], ...] = tuple(
             (index % 2 == 1, piece) for index, piece in enumerate(pieces) if piece
         )
+        self.fields = tuple(text for is_field, text in self.parts if is_field)
 
-    def fill(self, facts: Mapping[str, Any], limit: int = MAX_FILLED_CHARS) -> str:
+    def fill(
+        self,
+        facts: Mapping[str, Any],
+        labels: Labels | None = None,
+        limit: int = MAX_FILLED_CHARS,
+    ) -> str:
+        """The engine fills a template only when every field it names has a value."""
+        words = labels or {}
         filled = "".join(
-            _shown(facts.get(text)) if is_field else text for is_field, text in self.parts
+            _shown(facts.get(text), words.get(text, {})) if is_field else text
+            for is_field, text in self.parts
         )
         return clip(filled, limit)

@@ -92,6 +92,11 @@ class Interviewer(BaseModel):
     email: EmailAddress | None = None
     phone: Phone | None = None
     pronouns: Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)] | None = None
+    address_as: ShortText | None = Field(
+        default=None,
+        description="How the candidate greets them (`Jordan`, `Dr. García-López`); without "
+        "it, messages use a greeting that is right for any name.",
+    )
 
 
 class SetPin(BaseModel):
@@ -167,7 +172,11 @@ class Progress(BaseModel):
 
 class AnswersPart(BaseModel):
     question_set: SetPin
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(description="Answers to the questions shown.")
+    hidden_answers: dict[str, Any] = Field(
+        description="Answers kept for questions a changed answer now hides: outside progress "
+        "and the diagnosis; changing that answer back shows them again."
+    )
     progress: Progress
 
 

@@ -24,7 +24,7 @@ from app.core.lookup import find_owned, get_owned
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.question_sets import service as question_sets
-from app.question_sets.answers import AnswerReport, check_answers
+from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
 from app.question_sets.compiled import CompiledQuestionSet
 from app.question_sets.definition import Purpose
 from app.question_sets.schemas import QuestionSetStatus
@@ -53,6 +53,25 @@ def etag(row: ReflectionSession) -> str:
     return etag_for(row.revision)
 
 
+def _split(answers: dict[str, Any], progress: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The answers to questions shown, and those kept for questions a changed answer hides."""
+    shown = set(progress.get("shown", ()))
+    return (
+        {k: v for k, v in answers.items() if k in shown},
+        {k: v for k, v in answers.items() if k not in shown},
+    )
+
+
+def _part(key: str, version: int, answers: dict[str, Any], progress: dict[str, Any]) -> Any:
+    visible, hidden = _split(answers, progress)
+    return {
+        "question_set": {"key": key, "version": version},
+        "answers": visible,
+        "hidden_answers": hidden,
+        "progress": progress,
+    }
+
+
 def document(row: ReflectionSession | Row[Any]) -> dict[str, Any]:
     """The session as `SessionRead` serialises it, built straight from the row: what was
     stored was checked on the way in, so reads need not check it again (the hot path)."""
@@ -78,16 +97,18 @@ def document(row: ReflectionSession | Row[Any]) -> dict[str, Any]:
             "feedback_received_at": row.feedback_received_at,
             "closed_at": row.closed_at,
         },
-        "self_reflection": {
-            "question_set": {"key": row.reflection_set_key, "version": row.reflection_set_version},
-            "answers": row.answers,
-            "progress": row.reflection_progress,
-        },
-        "interviewer_feedback": {
-            "question_set": {"key": row.feedback_set_key, "version": row.feedback_set_version},
-            "answers": row.feedback_answers,
-            "progress": row.feedback_progress,
-        },
+        "self_reflection": _part(
+            row.reflection_set_key,
+            row.reflection_set_version,
+            row.answers,
+            row.reflection_progress,
+        ),
+        "interviewer_feedback": _part(
+            row.feedback_set_key,
+            row.feedback_set_version,
+            row.feedback_answers,
+            row.feedback_progress,
+        ),
         "updated_at": row.updated_at,
     }
 
@@ -272,6 +293,18 @@ def _merged(
         ) from None
 
 
+CLOSED_IS_FINAL = (
+    "The session is closed, and a closed session is read-only: it cannot be reopened. "
+    "Start a new session for a new application."
+)
+
+
+def ensure_not_closed(row: ReflectionSession) -> None:
+    """A closed session is history: nothing about it changes any more."""
+    if row.status == SessionStatus.CLOSED.value:
+        raise Conflict(CLOSED_IS_FINAL, extensions={"allowed": []})
+
+
 async def update_session(
     session: AsyncSession,
     organization_id: str,
@@ -281,6 +314,7 @@ async def update_session(
 ) -> ReflectionSession:
     row = await get_session(session, organization_id, session_id)
     check_if_match(if_match, etag(row))
+    ensure_not_closed(row)
     changes = patch.model_dump(mode="json", exclude_unset=True)
     if "posting" in changes:
         changes["posting"] = _merged(Posting, row.posting, changes["posting"], "posting")
@@ -329,16 +363,34 @@ async def put_answers(
     *,
     feedback: bool,
 ) -> ReflectionSession:
-    """Merge answers (null removes one), check the result against the pinned set, store."""
+    """Merge answers (null removes one), check the result against the pinned set, store.
+
+    Answers to questions that a changed answer now hides are kept, outside progress and
+    the diagnosis, so that changing it back restores them; only the answers sent in this
+    request can make it a 422.
+    """
     row = await get_session(session, organization_id, session_id)
     check_if_match(if_match, etag(row))
+    ensure_not_closed(row)
     if feedback:
         key, version, stored = row.feedback_set_key, row.feedback_set_version, row.feedback_answers
     else:
         key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
     compiled = await question_sets.compiled_version(session, organization_id, key, version)
     merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
-    report = check_answers(compiled, merged)
+    visible, shown = visible_answers(compiled, merged)
+    report = check_answers(compiled, visible)
+    for key, value in answers.items():
+        if value is None or key in shown:
+            continue
+        if key in compiled.by_key:
+            message, code = (
+                "this question is not asked given your answers; leave it out",
+                "not_shown",
+            )
+        else:
+            message, code = "this set has no such question", "unknown_question"
+        report.problems.append(AnswerProblem(f"/{key}", message, code))
     if report.problems:
         raise _answer_problems(report)
     if merged == stored:
@@ -357,6 +409,10 @@ async def put_answers(
     )
     if not feedback and report.complete and row.status == SessionStatus.OPEN.value:
         _move(session, row, SessionStatus.REFLECTED, now, automatic=True)
+    if feedback and visible:
+        # Recording what the interviewer said is the feedback arriving, as a sent
+        # thank-you is: the session moves on where the workflow allows it.
+        advance(session, row, SessionStatus.FEEDBACK_RECEIVED, now)
     await flush_changes(session, "session", if_match)
     return row
 
@@ -368,12 +424,16 @@ def _move(
     at: datetime,
     *,
     automatic: bool = False,
+    call_at: datetime | None = None,
 ) -> None:
+    """`at` is when the move happened; a scheduled call's own time is `call_at`."""
     source = row.status
     row.status = target.value
-    setattr(row, STAMP[target], at)
+    setattr(row, STAMP[target], call_at if target is SessionStatus.CALL_SCHEDULED else at)
     row.updated_at = utc_now()
     data: dict[str, Any] = {"from": source, "to": target.value, "at": at.isoformat()}
+    if call_at is not None:
+        data["call_scheduled_for"] = call_at.isoformat()
     if automatic:
         data["automatic"] = True
     record(session, row, "status_changed", data)
@@ -400,21 +460,23 @@ async def transition(
     row = await get_session(session, organization_id, session_id)
     check_if_match(if_match, etag(row))
     current = SessionStatus(row.status)
-    allowed = allowed_from(current)
+    if current is SessionStatus.CLOSED:
+        raise Conflict(CLOSED_IS_FINAL, extensions={"allowed": []})
+    allowed = possible_moves(row)
     if data.to not in allowed:
-        names = ", ".join(s.value for s in allowed) or "none: the session is closed"
-        raise Conflict(
-            f"A session that is {current.value} cannot become {data.to.value}; allowed: {names}.",
-            extensions={"allowed": [s.value for s in allowed]},
-        )
-    if data.to is SessionStatus.REFLECTED and not row.reflection_progress.get("complete"):
-        raise Conflict(
-            "The self-reflection is not complete yet: answer "
-            + ", ".join(row.reflection_progress.get("missing_required", []))
-            + ".",
-            extensions={"allowed": [s.value for s in allowed if s is not SessionStatus.REFLECTED]},
-        )
+        names = ", ".join(s.value for s in allowed)
+        detail = f"A session that is {current.value} cannot become {data.to.value} now"
+        extensions: dict[str, Any] = {"allowed": [s.value for s in allowed]}
+        if data.to is SessionStatus.REFLECTED and data.to in allowed_from(current):
+            missing = row.reflection_progress.get("missing_required", [])
+            detail += (
+                f": the self-reflection is not complete yet ({len(missing)} required "
+                "question(s) unanswered, listed in missing_required)"
+            )
+            extensions["missing_required"] = missing
+        raise Conflict(f"{detail}; allowed: {names}.", extensions=extensions)
     moment = data.at or utc_now()
+    call_at = None
     if data.to is SessionStatus.CALL_SCHEDULED:
         if data.call_scheduled_for is None:
             raise ValidationFailed(
@@ -425,10 +487,20 @@ async def transition(
                     )
                 ],
             )
-        moment = data.call_scheduled_for
-    _move(session, row, data.to, moment)
+        call_at = data.call_scheduled_for
+    _move(session, row, data.to, moment, call_at=call_at)
     await flush_changes(session, "session", if_match)
     return row
+
+
+def possible_moves(row: ReflectionSession) -> list[SessionStatus]:
+    """The moves that would succeed now: the workflow's, less those the session is not
+    ready for (it cannot be reflected before the self-reflection is complete)."""
+    return [
+        status
+        for status in allowed_from(SessionStatus(row.status))
+        if status is not SessionStatus.REFLECTED or row.reflection_progress.get("complete")
+    ]
 
 
 async def list_events(

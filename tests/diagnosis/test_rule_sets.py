@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.diagnosis.builtin import DEFAULT_RULE_SET
+from app.diagnosis.builtin import BUILTIN_VERSIONS, DEFAULT_RULE_SET
 
 pytestmark = pytest.mark.anyio
 
@@ -20,8 +20,13 @@ def my_rule_set(**changes: Any) -> dict[str, Any]:
 async def test_listing_shows_the_default_as_active(api: httpx.AsyncClient) -> None:
     items = (await api.get("/v1/rule-sets")).json()["items"]
     assert [(i["key"], i["builtin"], i["active"]) for i in items] == [("default", True, True)]
-    default = (await api.get("/v1/rule-sets/default/versions/1")).json()
+    default = (await api.get(f"/v1/rule-sets/default/versions/{DEFAULT_RULE_SET.version}")).json()
     assert default["content_hash"] == DEFAULT_RULE_SET.compiled.hash
+    assert default["content"]["combination"] == "strongest_evidence"
+    # Earlier versions stay readable and activatable: diagnoses and activations name them.
+    first = (await api.get("/v1/rule-sets/default/versions/1")).json()
+    assert first["content_hash"] == BUILTIN_VERSIONS["default", 1].compiled.hash
+    assert first["content"]["combination"] == "certainty_factors"
 
 
 async def test_lifecycle_validate_publish_activate(api: httpx.AsyncClient) -> None:
@@ -92,7 +97,7 @@ async def test_dry_run_reports_tests_and_changed_verdicts(api: httpx.AsyncClient
     report = await api.post("/v1/rule-sets/coach-rules/versions/1/test", json={"samples": [sample]})
     assert report.status_code == 200, report.text
     body = report.json()
-    assert body["active"] == "default@1"
+    assert body["active"] == f"default@{DEFAULT_RULE_SET.version}"
     (outcome,) = body["samples"]
     assert outcome["active_primary_category"] != outcome["primary_category"]
     assert outcome["changed"] is True

@@ -121,10 +121,13 @@ async def test_reflected_needs_a_complete_reflection(
     url = f"/v1/sessions/{session_['id']}"
     early = await api.post(f"{url}/transitions", json={"to": "reflected"})
     assert early.status_code == 409
-    assert "wow_self_rating" in early.json()["detail"]
+    assert "wow_self_rating" in early.json()["missing_required"]
+    assert "_" not in early.json()["detail"].replace("missing_required", "")
+    # Only moves that would succeed now: not `reflected` while it is incomplete.
+    assert early.json()["allowed"] == ["closed"]
     skip = await api.post(f"{url}/transitions", json={"to": "call_scheduled"})
     assert skip.status_code == 409
-    assert skip.json()["allowed"] == ["reflected", "closed"]
+    assert skip.json()["allowed"] == ["closed"]
     assert (await api.post(f"{url}/transitions", json={"to": "closed"})).status_code == 200
     assert (await api.post(f"{url}/transitions", json={"to": "open"})).status_code == 409
     assert (await api.post(f"{url}/transitions", json={"to": "sideways"})).status_code == 422

@@ -1,0 +1,26 @@
+"""Candidates: how they sign their messages.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-29 18:00:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("candidates") as batch:
+        batch.add_column(sa.Column("sign_as", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("candidates") as batch:
+        batch.drop_column("sign_as")
