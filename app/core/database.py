@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from pydantic_core import from_json
 from sqlalchemy import MetaData, event, text
-from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,7 +22,12 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
 from app.core.config import DatabaseTimeouts
-from app.core.database_faults import DatabaseFault, database_fault, unavailable
+from app.core.connection_health import (
+    drop_unreachable_connections,
+    postgresql_options,
+    watch_postgresql_connections,
+)
+from app.core.database_faults import DatabaseFault, unavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,9 +37,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# The server cancels a slow statement itself (the connection stays usable); the client
-# gives up this much later, when the server has stopped answering altogether.
-CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -73,34 +75,6 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _drop_unreachable_connections(context: ExceptionContext) -> None:
-    """A connection that timed out or failed at the socket is dead, whatever the driver
-    thinks: SQLAlchemy then discards it, and the pool's older connections with it, so the
-    next request connects afresh (and recovers on its own once the database is back)."""
-    if database_fault(context.original_exception) is DatabaseFault.UNREACHABLE:
-        context.is_disconnect = True
-
-
-def _abort_unreachable_connection(dbapi_connection: Any, _record: Any, error: Any) -> None:
-    """SQLAlchemy closes a discarded asyncpg connection politely, waiting up to 2 s for
-    the server's goodbye; a server that stopped answering (or one whose request was given
-    up on, as /readyz does) never says it."""
-    cancelled = isinstance(error, asyncio.CancelledError)
-    if cancelled or (
-        isinstance(error, BaseException) and database_fault(error) is DatabaseFault.UNREACHABLE
-    ):
-        dbapi_connection.driver_connection.terminate()
-
-
-def _postgresql_connect_args(timeouts: DatabaseTimeouts) -> dict[str, Any]:
-    args: dict[str, Any] = {"timeout": timeouts.connect}
-    if timeouts.statement is not None:
-        args["command_timeout"] = timeouts.statement + CLIENT_TIMEOUT_MARGIN_SECONDS
-        milliseconds = round(timeouts.statement * 1000)
-        args["server_settings"] = {"statement_timeout": str(milliseconds)}
-    return args
-
-
 def create_engine(
     url: str, *, pooled: bool = True, timeouts: DatabaseTimeouts | None = None
 ) -> AsyncEngine:
@@ -119,14 +93,10 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
     else:
-        if pooled:
-            options.update(
-                pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=timeouts.pool
-            )
-        options["connect_args"] = _postgresql_connect_args(timeouts)
+        options.update(postgresql_options(timeouts, pooled=pooled))
         engine = create_async_engine(parsed, **options)
-        event.listen(engine.sync_engine, "invalidate", _abort_unreachable_connection)
-    event.listen(engine.sync_engine, "handle_error", _drop_unreachable_connections)
+        watch_postgresql_connections(engine, timeouts)
+    drop_unreachable_connections(engine)
     return engine
 
 
