@@ -54,7 +54,9 @@ problem (see `GET /problems`) and `request_id` matches the `X-Request-ID` header
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    database = database or Database(settings.effective_database_url)
+    database = database or Database(
+        settings.effective_database_url, timeouts=settings.database_timeouts
+    )
     render_pool = RenderPool(
         settings.template_render_workers, settings.template_render_timeout_seconds
     )

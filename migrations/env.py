@@ -10,11 +10,12 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from app.core.column_types import UTCDateTime
-from app.core.config import get_settings, normalise_database_url
+from app.core.config import DatabaseTimeouts, get_settings, normalise_database_url
 from app.core.database import create_engine
 from app.core.models import metadata
 
 config = context.config
+MIGRATION_TIMEOUTS = DatabaseTimeouts(statement=None)
 
 
 def _database_url() -> str:
@@ -47,7 +48,8 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_engine(_database_url(), pooled=False)
+    # No statement timeout: a migration may rewrite a large table.
+    engine = create_engine(_database_url(), pooled=False, timeouts=MIGRATION_TIMEOUTS)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run_sync)

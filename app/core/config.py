@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "debrief-dev-secret-key-never-use-in-production"  # noqa: S105 (refused in prod)
 MIN_SECRET_KEY_LENGTH = 32
+
+
+# Seconds. A healthy database connects in milliseconds and Debrief's statements (indexed,
+# keyset-paginated) answer in milliseconds too: these bounds only ever end an outage's
+# wait, and they end it long before the 30-60 s after which gateways and clients give up
+# on their own (asyncpg's connect timeout is 60 s by default, SQLAlchemy's pool wait 30 s).
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_POOL_TIMEOUT = 5.0
+DEFAULT_STATEMENT_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a request waits on the database before it is answered with a 503."""
+
+    connect: float = DEFAULT_CONNECT_TIMEOUT
+    pool: float = DEFAULT_POOL_TIMEOUT
+    # None: no limit (migrations may rewrite a large table).
+    statement: float | None = DEFAULT_STATEMENT_TIMEOUT
 
 
 class Environment(StrEnum):
@@ -62,6 +82,27 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL. Unset: SQLite file `debrief.db` in the data directory.",
+    )
+    database_connect_timeout: float = Field(
+        default=DEFAULT_CONNECT_TIMEOUT,
+        gt=0,
+        le=60,
+        description="Seconds to open a connection to PostgreSQL before the request gets a "
+        "503 problem.",
+    )
+    database_pool_timeout: float = Field(
+        default=DEFAULT_POOL_TIMEOUT,
+        gt=0,
+        le=60,
+        description="Seconds a request waits for a free connection of the pool (on SQLite: "
+        "for the write lock) before it gets a 503 problem.",
+    )
+    database_statement_timeout: float = Field(
+        default=DEFAULT_STATEMENT_TIMEOUT,
+        gt=0,
+        le=600,
+        description="Seconds one statement may run (PostgreSQL cancels it) before the "
+        "request gets a 503 problem.",
     )
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.TEXT
@@ -126,6 +167,14 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'debrief.db').as_posix()}"
+
+    @property
+    def database_timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect=self.database_connect_timeout,
+            pool=self.database_pool_timeout,
+            statement=self.database_statement_timeout,
+        )
 
     @property
     def uses_embedded_default(self) -> bool:

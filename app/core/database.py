@@ -21,6 +21,14 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
+from app.core.config import DatabaseTimeouts
+from app.core.connection_health import (
+    drop_unreachable_connections,
+    postgresql_options,
+    watch_postgresql_connections,
+)
+from app.core.database_faults import DatabaseFault, unavailable
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,7 +37,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -43,16 +50,19 @@ def _ensure_sqlite_directory(url: URL) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own implicit BEGIN breaks SAVEPOINT and cannot take the write lock up
-    # front; Debrief emits BEGIN itself (see _begin_sqlite_transaction).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own implicit BEGIN breaks SAVEPOINT and cannot take the write lock
+        # up front; Debrief emits BEGIN itself (see _begin_sqlite_transaction).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return set_pragmas
 
 
 SQLITE_BEGIN_OPTION = "debrief_sqlite_begin"
@@ -65,8 +75,12 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
-    """Build the engine; SQLite files get WAL, foreign keys and a busy timeout."""
+def create_engine(
+    url: str, *, pooled: bool = True, timeouts: DatabaseTimeouts | None = None
+) -> AsyncEngine:
+    """Build the engine; SQLite files get WAL, foreign keys and a busy timeout; every wait
+    on the database is bounded by `timeouts`."""
+    timeouts = timeouts or DatabaseTimeouts()
     parsed = make_url(url)
     # pydantic-core's parser reads the JSON columns about twice as fast as `json.loads`.
     options: dict[str, Any] = {"json_deserializer": from_json}
@@ -75,19 +89,25 @@ def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_directory(parsed)
         engine = create_async_engine(parsed, **options)
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        busy_timeout_ms = round(timeouts.pool * 1000)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine.sync_engine, "begin", _begin_sqlite_transaction)
-        return engine
-    if pooled:
-        options.update(pool_size=20, max_overflow=20, pool_pre_ping=True)
-    return create_async_engine(parsed, **options)
+    else:
+        options.update(postgresql_options(timeouts, pooled=pooled))
+        engine = create_async_engine(parsed, **options)
+        watch_postgresql_connections(engine, timeouts)
+    drop_unreachable_connections(engine)
+    return engine
 
 
 class Database:
     """The engine and session factory one application instance owns."""
 
-    def __init__(self, url: str, *, pooled: bool = True) -> None:
-        self.engine = create_engine(url, pooled=pooled)
+    def __init__(
+        self, url: str, *, pooled: bool = True, timeouts: DatabaseTimeouts | None = None
+    ) -> None:
+        self.timeouts = timeouts or DatabaseTimeouts()
+        self.engine = create_engine(url, pooled=pooled, timeouts=self.timeouts)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.sqlite_writer = asyncio.Lock()
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -103,6 +123,20 @@ class Database:
                 expire_on_commit=False,
             )
         )
+
+    @asynccontextmanager
+    async def sqlite_write_turn(self) -> AsyncIterator[None]:
+        """This process's turn to write to SQLite, waited for no longer than the pool
+        timeout (a PostgreSQL request waits as long for a connection)."""
+        try:
+            async with asyncio.timeout(self.timeouts.pool):
+                await self.sqlite_writer.acquire()
+        except TimeoutError:
+            raise unavailable(DatabaseFault.BUSY) from None
+        try:
+            yield
+        finally:
+            self.sqlite_writer.release()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -154,7 +188,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         if database.is_sqlite and not reading:
             # SQLite has one writer at a time. Writers of this process queue here, in
             # order, rather than each polling the file lock on the busy timeout.
-            await stack.enter_async_context(database.sqlite_writer)
+            await stack.enter_async_context(database.sqlite_write_turn())
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session

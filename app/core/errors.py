@@ -207,6 +207,22 @@ class ServiceUnavailable(ProblemError):
     description = "A dependency of the service is not answering."
 
 
+class DatabaseUnavailable(ProblemError):
+    status = 503
+    slug = "database-unavailable"
+    title = "Database Unavailable"
+    description = (
+        "The database did not answer in time (unreachable, or too busy). A write it "
+        "interrupted is either complete or not made at all: retry after `Retry-After` "
+        "seconds, with the same `Idempotency-Key`."
+    )
+    retry_after_seconds: ClassVar[int] = 5
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", str(self.retry_after_seconds))
+
+
 class InternalError(ProblemError):
     pass
 
@@ -229,6 +245,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     TemplateTooSlow,
     LimitExceeded,
     ServiceUnavailable,
+    DatabaseUnavailable,
     InternalError,
 )
 

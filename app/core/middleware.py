@@ -8,7 +8,8 @@ import time
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import BadRequest, ContentTooLarge, InternalError
+from app.core.database_faults import database_problem
+from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
 from app.core.problem_responses import render_problem
 from app.core.request_context import REQUEST_ID_HEADER, choose_request_id, request_id_var
 
@@ -18,7 +19,8 @@ error_logger = logging.getLogger("debrief.error")
 
 class RequestContextMiddleware:
     """Outermost layer: every response gets X-Request-ID, every request one access line,
-    and an unhandled exception becomes a 500 problem without internals."""
+    a database that cannot answer a 503 problem, and any other unhandled exception a 500
+    problem without internals."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,11 +49,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_request_id)
-        except Exception:
-            error_logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        except Exception as error:
+            problem: ProblemError | None = database_problem(error)
+            if problem is None:
+                error_logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+                problem = InternalError()
             if response_started:
                 raise
-            response = render_problem(InternalError(), scope["path"])
+            response = render_problem(problem, scope["path"])
             await response(scope, receive, send_with_request_id)
         finally:
             access_logger.info(

@@ -8,8 +8,8 @@ from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StringCo
 
 from app.core.fields import Integer
 from app.rules.definition import (
-    Combination,
     Category,
+    Combination,
     Rule,
     RuleSetContent,
     RuleTest,

@@ -8,7 +8,7 @@ import logging
 from fastapi import Path, Request
 
 from app.core.database import Database
-from app.core.errors import PROBLEM_TYPES, NotFound, ServiceUnavailable, problem_responses
+from app.core.errors import PROBLEM_TYPES, DatabaseUnavailable, NotFound, problem_responses
 from app.core.routing import api_router
 from app.operations.schemas import Health, ProblemType, Readiness
 
@@ -33,7 +33,7 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     summary="The database answers",
-    responses=problem_responses(ServiceUnavailable),
+    responses=problem_responses(DatabaseUnavailable),
 )
 async def readyz(request: Request) -> Readiness:
     database: Database = request.app.state.database
@@ -42,7 +42,7 @@ async def readyz(request: Request) -> Readiness:
             await database.ping()
     except Exception as exc:
         logger.warning("readiness check failed: %s", type(exc).__name__)
-        raise ServiceUnavailable("The database is not answering.") from exc
+        raise DatabaseUnavailable("The database is not answering.") from exc
     return Readiness()
 
 

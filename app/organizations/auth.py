@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.database import Database, SessionDep, is_reading
+from app.core.database_faults import DatabaseFault, database_fault
 from app.core.errors import Forbidden, Unauthorized, problem_responses
 from app.core.ids import utc_now
 from app.core.security import Principal, Scope
@@ -28,11 +29,16 @@ AUTH_PROBLEMS = problem_responses(Unauthorized, Forbidden)
 
 
 async def _record_use_elsewhere(database: Database, api_key_id: str) -> None:
-    """A read request stays read-only: last_used_at is written in its own transaction."""
+    """A read request stays read-only: last_used_at is written in its own transaction.
+
+    Failing to write it does not fail the request, unless the database is unreachable:
+    the request itself would then wait for it a second time."""
     try:
         async with database.sessionmaker() as side_session, side_session.begin():
             await service.record_key_use(side_session, api_key_id)
-    except Exception:
+    except Exception as error:
+        if database_fault(error) is DatabaseFault.UNREACHABLE:
+            raise
         logger.warning("could not record the use of API key %s", api_key_id, exc_info=True)
 
 

@@ -32,5 +32,5 @@ async def test_readyz_is_a_503_problem_when_database_is_down(settings: Settings)
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body["type"] == "/problems/service-unavailable"
+    assert body["type"] == "/problems/database-unavailable"
     assert "nobody" not in response.text
