@@ -17,6 +17,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import models  # noqa: F401 (every table, for the foreign keys it follows)
 from app.core.config import Environment, Settings
 from app.core.database import SQLITE_BEGIN_OPTION, Database
 from app.events import dispatch
