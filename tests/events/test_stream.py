@@ -167,3 +167,38 @@ async def test_erasure_removes_the_candidates_events_and_deliveries(
         ("candidate.erased", None),
     ]
     assert events[-1]["data"] == {"candidate_id": candidate["id"]}
+
+
+async def test_the_server_runs_the_worker_in_process_when_asked(
+    database: Database, database_url: str, tmp_path: Path, tenant: Tenant, receiver: Receiver
+) -> None:
+    import asyncio
+
+    from app.main import create_app
+    from tests.events.conftest import event_settings
+
+    settings = event_settings(database_url, tmp_path, worker_in_process=True)
+    assert settings.runs_worker_in_process
+    assert not event_settings("postgresql://x/y", tmp_path).runs_worker_in_process
+    assert event_settings("sqlite:///x.db", tmp_path).runs_worker_in_process
+    app = create_app(settings, database=Database(database_url))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t", headers=tenant.headers()
+        ) as api,
+    ):
+        await add_endpoint(api, receiver.url)
+        await api.post("/v1/candidates", json=ALEX)
+        for _ in range(200):
+            if receiver.received:
+                break
+            await asyncio.sleep(0.05)
+    assert [r.headers["webhook-id"] for r in receiver.received] == [
+        (await _first_event_id(database))
+    ]
+
+
+async def _first_event_id(database: Database) -> str:
+    async with database.sessionmaker() as session:
+        return str(await session.scalar(select(OutboxEvent.id).order_by(OutboxEvent.id)))
