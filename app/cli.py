@@ -1,4 +1,4 @@
-"""The `debrief` command: serve, migrate, openapi, create-org, create-key, purge."""
+"""The `debrief` command: serve, worker, migrate, openapi, create-org, create-key, purge."""
 
 from __future__ import annotations
 
@@ -119,6 +119,14 @@ def _purge(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.worker.commands import run_worker
+
+    _embedded_ready(settings)
+    asyncio.run(run_worker(settings))
+    return 0
+
+
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.core import migrations
 
@@ -215,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help='print {"api_key_id", "api_key"} only'
     )
     create_key.set_defaults(handler=_create_key)
+
+    worker = commands.add_parser(
+        "worker",
+        help="deliver webhooks and run periodic tasks",
+        description="Deliver webhooks and run the periodic tasks (the daily purge among "
+        "them) until SIGTERM or Ctrl-C. Run as many as you like on PostgreSQL.",
+    )
+    worker.set_defaults(handler=_worker)
 
     purge = commands.add_parser(
         "purge",

@@ -30,6 +30,8 @@ from app.core.problem_responses import (
 from app.diagnosis.insight_routes import router as insights_router
 from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
+from app.events.routes import events_router
+from app.events.routes import router as webhook_endpoints_router
 from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router
@@ -40,6 +42,7 @@ from app.question_sets.routes import router as question_sets_router
 from app.sessions.action_item_routes import router as action_items_router
 from app.sessions.candidate_routes import router as candidate_sessions_router
 from app.sessions.routes import router as sessions_router
+from app.worker.in_process import in_process_worker
 
 DESCRIPTION = """\
 Debrief turns a job rejection into a plan. A candidate works through a reflection
@@ -69,7 +72,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         gc.collect()
         gc.freeze()
         render_pool.start()
-        yield
+        async with in_process_worker(settings, database):
+            yield
         render_pool.close()
         await database.dispose()
 
@@ -113,6 +117,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         insights_router,
         templates_router,
         messages_router,
+        events_router,
+        webhook_endpoints_router,
     ):
         app.router.routes.extend(router.routes)
     install_openapi(app)

@@ -15,10 +15,12 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, ValidationFailed
 from app.core.etags import check_if_match, etag_for
+from app.core.event_types import EventType
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
 from app.core.lookup import get_owned
 from app.core.merge_patch import apply_merge_patch
+from app.core.outbox import emit
 from app.core.pagination import Page, PageRequest, paginate
 
 _metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
@@ -74,6 +76,14 @@ async def create_candidate(
     session.add(candidate)
     await flush_changes(
         session, "candidate", None, on_duplicate=lambda: _duplicate(data.external_ref)
+    )
+    emit(
+        session,
+        organization_id,
+        EventType.CANDIDATE_CREATED,
+        {"candidate_id": candidate.id},
+        candidate_id=candidate.id,
+        at=now,
     )
     return candidate
 
@@ -134,13 +144,19 @@ async def update_candidate(
         await _ensure_ref_free(session, organization_id, changes["external_ref"])
     if "metadata" in changes:
         changes["metadata_"] = _merged_metadata(candidate.metadata_, changes.pop("metadata"))
-    changed = False
-    for name, value in changes.items():
-        if getattr(candidate, name) != value:
-            setattr(candidate, name, value)
-            changed = True
+    changed = [name for name, value in changes.items() if getattr(candidate, name) != value]
+    for name in changed:
+        setattr(candidate, name, changes[name])
     if changed:
         candidate.updated_at = utc_now()
+        fields = sorted(name.rstrip("_") for name in changed)
+        emit(
+            session,
+            organization_id,
+            EventType.CANDIDATE_UPDATED,
+            {"candidate_id": candidate.id, "fields": fields},
+            candidate_id=candidate.id,
+        )
         await flush_changes(
             session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
         )
@@ -155,6 +171,8 @@ async def delete_candidate(
     check_if_match(if_match, etag(candidate))
     await forget_subject(session, candidate.id)
     await session.delete(candidate)
+    # Their earlier events go with them (a cascade); this one names only the erased id.
+    emit(session, organization_id, EventType.CANDIDATE_ERASED, {"candidate_id": candidate.id})
     await flush_changes(
         session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
     )

@@ -138,6 +138,54 @@ class Settings(BaseSettings):
         description="Signs pagination cursors. Every process of one deployment shares it.",
     )
 
+    webhooks_allow_private: bool = Field(
+        default=False,
+        description="Let webhook endpoints reach loopback, private, link-local and metadata "
+        "addresses, and plain http in prod (tests and local development only).",
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one webhook delivery may take."
+    )
+    webhooks_retry_delay_factor: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Scales the retry schedule (0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); "
+        "tests shrink it.",
+    )
+    webhooks_disable_after_days: float = Field(
+        default=5.0,
+        gt=0,
+        description="An endpoint that has failed every delivery for this long is disabled.",
+    )
+    webhooks_secret_overlap_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 30,
+        description="After a secret rotation, how long deliveries are signed with both secrets.",
+    )
+    worker_in_process: bool | None = Field(
+        default=None,
+        description="Run the worker loop inside `debrief serve`. Unset: on for SQLite, off for "
+        "PostgreSQL (run `debrief worker` processes instead).",
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often an idle worker looks for work."
+    )
+    worker_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a worker holds a claimed delivery; a worker killed mid-batch "
+        "loses its claims after this.",
+    )
+    worker_batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries one worker claims at a time."
+    )
+    worker_concurrency: int = Field(
+        default=10, ge=1, le=200, description="Deliveries one worker sends at once."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
@@ -179,6 +227,12 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_default(self) -> bool:
         return self.database_url is None
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        if self.worker_in_process is not None:
+            return self.worker_in_process
+        return self.effective_database_url.startswith("sqlite")
 
 
 @lru_cache

@@ -19,9 +19,11 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.etags import check_if_match, etag_for
+from app.core.event_types import EventType, timeline_type
 from app.core.ids import utc_now
 from app.core.lookup import find_owned, get_owned
 from app.core.merge_patch import apply_merge_patch
+from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
@@ -122,10 +124,23 @@ def read_event(event: SessionEvent) -> EventRead:
 
 
 def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
+    """Add a row to the session's timeline and the same change, by the same id, to the
+    organisation's event stream (the webhook outbox)."""
     now = utc_now()
+    event_id = ids.EVENT.new(now)
+    emit(
+        session,
+        row.organization_id,
+        timeline_type(kind, data),
+        {"session_id": row.id, "candidate_id": row.candidate_id, **data},
+        candidate_id=row.candidate_id,
+        session_id=row.id,
+        event_id=event_id,
+        at=now,
+    )
     session.add(
         SessionEvent(
-            id=ids.EVENT.new(now),
+            id=event_id,
             organization_id=row.organization_id,
             session_id=row.id,
             kind=kind,
@@ -341,6 +356,14 @@ async def delete_session(
     row = await get_session(session, organization_id, session_id)
     check_if_match(if_match, etag(row))
     await session.delete(row)
+    emit(
+        session,
+        organization_id,
+        EventType.SESSION_DELETED,
+        {"session_id": row.id, "candidate_id": row.candidate_id},
+        candidate_id=row.candidate_id,
+        session_id=row.id,
+    )
     await flush_changes(session, "session", if_match)
 
 
