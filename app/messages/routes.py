@@ -30,6 +30,7 @@ from app.messages.schemas import (
     SentRead,
 )
 from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
+from app.sessions import service as sessions
 
 router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
 
@@ -117,7 +118,11 @@ async def get_message(
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
     message = await service.get_message(session, principal.organization_id, message_id)
-    return renditions.respond(message, accept, format)
+    call = None
+    if message.call_at is not None:
+        row = await sessions.get_session(session, principal.organization_id, message.session_id)
+        call = renditions.call_invite(row)
+    return renditions.respond(message, accept, format, call)
 
 
 @router.post(
