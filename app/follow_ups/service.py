@@ -114,7 +114,7 @@ def _ensure_open(row: FollowUp, verb: str) -> None:
     if row.status not in {s.value for s in OPEN_STATUSES}:
         raise Conflict(
             f"This follow-up is {row.status}: only a scheduled, due or snoozed one can be {verb}.",
-            extensions={"status": row.status},
+            extensions={"follow_up_status": row.status},
         )
 
 
