@@ -12,6 +12,7 @@ from app.core.database import Database
 from app.core.ids import utc_now
 from app.core.security import Scope
 from tests.candidates.test_candidates import ALEX
+from tests.candidates.test_erasure import rows_mentioning
 from tests.follow_ups.conftest import (
     at,
     follow_ups,
@@ -270,7 +271,7 @@ async def test_the_nudge_rule_reads_the_cadence(
 
 
 async def test_follow_ups_are_in_the_export_and_go_with_the_candidate(
-    api: httpx.AsyncClient, session_: dict[str, Any]
+    api: httpx.AsyncClient, database: Database, session_: dict[str, Any]
 ) -> None:
     candidate_id = session_["candidate_id"]
     export = await api.get(f"/v1/candidates/{candidate_id}/export")
@@ -278,6 +279,10 @@ async def test_follow_ups_are_in_the_export_and_go_with_the_candidate(
     (exported,) = export.json()["sessions"]
     request = await only(api, session_["id"], "feedback_request_email")
     assert exported["follow_ups"] == [request]
+    # Everything that mentions them: follow-ups, their `follow_up.due` events, the feed.
+    await run_job(database, at(request["due_at"]))
+    assert (await api.post(f"/v1/candidates/{candidate_id}/calendar-feed")).status_code == 201
     assert (await api.delete(f"/v1/candidates/{candidate_id}")).status_code == 204
+    assert await rows_mentioning(database, candidate_id, session_["id"], request["id"]) == []
     assert await follow_ups(api) == []
     assert (await api.get(f"/v1/follow-ups/{request['id']}")).status_code == 404
