@@ -63,7 +63,12 @@ async def plan_the_request(session: AsyncSession, event: OutboxEvent) -> None:
     if row is None or row.status not in BEFORE_THE_REQUEST:
         return
     now = utc_now()
-    planned = await schedule.of_session(session, row.id, (K.FEEDBACK_REQUEST_EMAIL,), None)
+    created = event.type == EventType.SESSION_CREATED.value
+    planned = (
+        []
+        if created
+        else await schedule.of_session(session, row.id, (K.FEEDBACK_REQUEST_EMAIL,), None)
+    )
     still_open = [f for f in planned if f.status == FollowUpStatus.SCHEDULED.value]
     if row.outcome != Outcome.REJECTED.value:
         for follow_up in still_open:
