@@ -96,9 +96,10 @@ function showProgress(session) {
   const progress = session.self_reflection.progress;
   applyProgress(state.questions, progress);
   const missing = progress.missing_required.length;
+  const answered = `${progress.answered.length} of ${progress.shown.length} answered and saved.`;
   $("#progress").textContent = progress.complete
-    ? `All saved (${progress.answered.length} answered). You can see what likely happened.`
-    : `Saved. ${missing} required question${missing === 1 ? "" : "s"} still to answer.`;
+    ? `${answered} You can now see what likely happened.`
+    : `${answered} ${missing} required question${missing === 1 ? "" : "s"} (marked *) still to answer.`;
   $("#diagnose").disabled = !progress.complete;
 }
 

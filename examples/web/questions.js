@@ -102,7 +102,9 @@ export function renderQuestionSet(form, questionSet) {
       const wrapper = el("div", { className: "question" }, render(question));
       if (question.required) wrapper.classList.add("required");
       if (question.help) wrapper.append(el("p", { className: "hint", textContent: question.help }));
-      wrapper.append(el("p", { className: "field-error", hidden: true }));
+      const errorId = `q${++uid}-error`;
+      wrapper.append(el("p", { className: "field-error", id: errorId, hidden: true }));
+      wrapper.querySelectorAll("input, textarea").forEach((input) => input.setAttribute("aria-describedby", errorId));
       wrapper.dataset.key = question.key;
       block.append(wrapper);
       questions.push({ ...question, wrapper, section: block });

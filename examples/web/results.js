@@ -28,7 +28,7 @@ export function showEmail(message) {
   document.querySelector("#email-subject").textContent = message.subject;
   document.querySelector("#email-text").textContent = message.text;
   const mailto = document.querySelector("#mailto");
-  mailto.hidden = !message.mailto_url; // none without the interviewer's email address
+  mailto.hidden = !message.mailto_url; // only messages sent by email have one
   if (message.mailto_url) mailto.href = message.mailto_url;
   document.querySelector("#email").hidden = false;
 }
