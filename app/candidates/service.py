@@ -17,9 +17,10 @@ from app.core.errors import Conflict, FieldProblem, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 
 _metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
 
@@ -35,10 +36,10 @@ def _duplicate(external_ref: str) -> Conflict:
     )
 
 
-async def _ensure_ref_free(session: AsyncSession, organization_id: str, external_ref: str) -> None:
+async def _ensure_ref_free(session: AsyncSession, caller: Principal, external_ref: str) -> None:
     taken = await session.scalar(
         select(Candidate.id).where(
-            Candidate.organization_id == organization_id,
+            *visible(Candidate, caller),
             Candidate.external_ref == external_ref,
         )
     )
@@ -53,13 +54,13 @@ async def _save(session: AsyncSession, external_ref: str, if_match: str | None) 
 
 
 async def create_candidate(
-    session: AsyncSession, organization_id: str, data: CandidateCreate
+    session: AsyncSession, caller: Principal, data: CandidateCreate
 ) -> Candidate:
-    await _ensure_ref_free(session, organization_id, data.external_ref)
+    await _ensure_ref_free(session, caller, data.external_ref)
     now = utc_now()
     candidate = Candidate(
         id=ids.CANDIDATE.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         external_ref=data.external_ref,
         display_name=data.display_name,
         email=data.email,
@@ -77,24 +78,20 @@ async def create_candidate(
     return candidate
 
 
-async def get_candidate(
-    session: AsyncSession, organization_id: str, candidate_id: str
-) -> Candidate:
-    return await get_owned(
-        session, Candidate, ids.CANDIDATE, candidate_id, organization_id, "candidate"
-    )
+async def get_candidate(session: AsyncSession, caller: Principal, candidate_id: str) -> Candidate:
+    return await get_owned(session, Candidate, ids.CANDIDATE, candidate_id, caller, "candidate")
 
 
 async def list_candidates(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     external_ref: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
 ) -> Page[CandidateRead]:
-    statement = select(Candidate).where(Candidate.organization_id == organization_id)
+    statement = select(Candidate).where(*visible(Candidate, caller))
     if external_ref is not None:
         statement = statement.where(Candidate.external_ref == external_ref)
     # Ids begin with their creation time, so a time range is an id range on the same index.
@@ -121,16 +118,16 @@ def _merged_metadata(current: dict[str, Any], patch: dict[str, Any] | None) -> d
 
 async def update_candidate(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     candidate_id: str,
     patch: CandidateUpdate,
     if_match: str | None,
 ) -> Candidate:
-    candidate = await get_candidate(session, organization_id, candidate_id)
+    candidate = await get_candidate(session, caller, candidate_id)
     check_if_match(if_match, etag(candidate))
     changes = patch.model_dump(exclude_unset=True)
     if "external_ref" in changes and changes["external_ref"] != candidate.external_ref:
-        await _ensure_ref_free(session, organization_id, changes["external_ref"])
+        await _ensure_ref_free(session, caller, changes["external_ref"])
     if "metadata" in changes:
         changes["metadata_"] = _merged_metadata(candidate.metadata_, changes.pop("metadata"))
     changed = False
@@ -147,10 +144,10 @@ async def update_candidate(
 
 
 async def delete_candidate(
-    session: AsyncSession, organization_id: str, candidate_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, candidate_id: str, if_match: str | None
 ) -> None:
     """Erase the candidate and everything stored about them."""
-    candidate = await get_candidate(session, organization_id, candidate_id)
+    candidate = await get_candidate(session, caller, candidate_id)
     check_if_match(if_match, etag(candidate))
     await forget_subject(session, candidate.id)
     await session.delete(candidate)

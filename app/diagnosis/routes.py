@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Path, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
@@ -11,7 +12,6 @@ from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_head
 from app.core.routing import api_router
 from app.diagnosis import service
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
 
@@ -27,9 +27,9 @@ DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
 )
 @read_only
 async def preview_diagnosis(
-    data: PreviewRequest, principal: ReadAccess, session: SessionDep
+    data: PreviewRequest, principal: OrgReadAccess, session: SessionDep
 ) -> VerdictRead:
-    return await service.preview(session, principal.organization_id, data)
+    return await service.preview(session, principal, data)
 
 
 @router.post(
@@ -48,9 +48,7 @@ async def diagnose_session(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        diagnosis, created = await service.diagnose_session(
-            session, principal.organization_id, session_id, data
-        )
+        diagnosis, created = await service.diagnose_session(session, principal, session_id, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(diagnosis, created).model_dump_json(),
@@ -80,7 +78,7 @@ async def list_diagnoses(
     request: Request,
     response: Response,
 ) -> Page[DiagnosisRead]:
-    result = await service.list_diagnoses(session, principal.organization_id, session_id, page)
+    result = await service.list_diagnoses(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -93,6 +91,4 @@ async def list_diagnoses(
 async def get_diagnosis(
     diagnosis_id: DiagnosisId, principal: ReadAccess, session: SessionDep
 ) -> DiagnosisRead:
-    return service.read(
-        await service.get_diagnosis(session, principal.organization_id, diagnosis_id)
-    )
+    return service.read(await service.get_diagnosis(session, principal, diagnosis_id))

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, AdminAccess, OrgReadAccess, OrgWriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -18,6 +19,7 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
+from app.core.security import Principal
 from app.diagnosis import rule_sets
 from app.diagnosis.rule_set_testing import test_rule_set
 from app.diagnosis.schemas import (
@@ -29,7 +31,6 @@ from app.diagnosis.schemas import (
     RuleSetTestRequest,
     RuleSetUpdate,
 )
-from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
@@ -44,13 +45,13 @@ CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_rule_sets(
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     page: PageParams,
     request: Request,
     response: Response,
 ) -> Page[RuleSetSummary]:
-    result = await rule_sets.list_rule_sets(session, principal.organization_id, page)
+    result = await rule_sets.list_rule_sets(session, principal, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -67,16 +68,14 @@ async def list_rule_sets(
 )
 async def create_rule_set(
     data: RuleSetCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row = await rule_sets.create_draft(session, principal.organization_id, data)
-        read, _ = await rule_sets.get_version(
-            session, principal.organization_id, row.key, row.version
-        )
+        row = await rule_sets.create_draft(session, principal, data)
+        read, _ = await rule_sets.get_version(session, principal, row.key, row.version)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=read.model_dump_json(),
@@ -93,9 +92,9 @@ async def create_rule_set(
 
 
 async def _read(
-    session: SessionDep, organization_id: str, key: str, version: int, response: Response
+    session: SessionDep, caller: Principal, key: str, version: int, response: Response
 ) -> RuleSetRead:
-    read, row = await rule_sets.get_version(session, organization_id, key, version)
+    read, row = await rule_sets.get_version(session, caller, key, version)
     response.headers["ETag"] = etag_for(row.revision if row is not None else 1)
     return read
 
@@ -108,11 +107,11 @@ async def _read(
 async def get_rule_set(
     key: KeyPath,
     version: VersionPath,
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     response: Response,
 ) -> RuleSetRead:
-    return await _read(session, principal.organization_id, key, version, response)
+    return await _read(session, principal, key, version, response)
 
 
 @router.patch(
@@ -124,13 +123,13 @@ async def update_rule_set(
     key: KeyPath,
     version: VersionPath,
     patch: Annotated[RuleSetUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RuleSetRead:
-    await rule_sets.update_draft(session, principal.organization_id, key, version, patch, if_match)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.update_draft(session, principal, key, version, patch, if_match)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -140,9 +139,9 @@ async def update_rule_set(
 )
 @read_only
 async def validate_rule_set(
-    key: KeyPath, version: VersionPath, principal: ReadAccess, session: SessionDep
+    key: KeyPath, version: VersionPath, principal: OrgReadAccess, session: SessionDep
 ) -> RuleSetCheck:
-    read, _ = await rule_sets.get_version(session, principal.organization_id, key, version)
+    read, _ = await rule_sets.get_version(session, principal, key, version)
     return rule_sets.check(read.content)
 
 
@@ -154,13 +153,13 @@ async def validate_rule_set(
 async def publish_rule_set(
     key: KeyPath,
     version: VersionPath,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RuleSetRead:
-    await rule_sets.publish(session, principal.organization_id, key, version, if_match)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.publish(session, principal, key, version, if_match)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -175,8 +174,8 @@ async def activate_rule_set(
     session: SessionDep,
     response: Response,
 ) -> RuleSetRead:
-    await rule_sets.activate(session, principal.organization_id, key, version)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.activate(session, principal, key, version)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -191,7 +190,7 @@ async def run_rule_set_tests(
     key: KeyPath,
     version: VersionPath,
     data: RuleSetTestRequest,
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
 ) -> RuleSetTestReport:
-    return await test_rule_set(session, principal.organization_id, key, version, data)
+    return await test_rule_set(session, principal, key, version, data)

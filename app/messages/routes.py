@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Header, Path, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -26,7 +27,6 @@ from app.messages.schemas import (
     MessageRead,
     SentRead,
 )
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
 
@@ -54,7 +54,7 @@ async def create_message(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        message = await service.generate(session, principal.organization_id, session_id, data)
+        message = await service.generate(session, principal, session_id, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(message).model_dump_json(),
@@ -81,7 +81,7 @@ async def list_messages(
     request: Request,
     response: Response,
 ) -> Page[MessageRead]:
-    result = await service.list_messages(session, principal.organization_id, session_id, page)
+    result = await service.list_messages(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -108,7 +108,7 @@ async def get_message(
     format: Annotated[MessageFormat | None, Query(description="Overrides `Accept`.")] = None,
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
-    message = await service.get_message(session, principal.organization_id, message_id)
+    message = await service.get_message(session, principal, message_id)
     return renditions.respond(message, accept, format)
 
 
@@ -125,9 +125,7 @@ async def mark_sent(
     session: SessionDep,
     data: MarkSent | None = None,
 ) -> SentRead:
-    return await service.mark_sent(
-        session, principal.organization_id, message_id, data or MarkSent()
-    )
+    return await service.mark_sent(session, principal, message_id, data or MarkSent())
 
 
 @router.post(
@@ -139,4 +137,4 @@ async def mark_sent(
 async def preview_message(
     data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep
 ) -> MessagePreview:
-    return await service.preview(session, principal.organization_id, data)
+    return await service.preview(session, principal, data)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, OrgWriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -31,7 +32,6 @@ from app.messages.schemas import (
     VariableRead,
 )
 from app.messages.variables import VARIABLES
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1/templates", tags=["templates"], responses=AUTH_PROBLEMS)
 
@@ -44,7 +44,7 @@ CHANGE_PROBLEMS = problem_responses(NotFound, PreconditionFailed, Conflict)
     "/variables",
     summary="The variables a template may use",
 )
-async def list_variables(principal: ReadAccess) -> list[VariableRead]:
+async def list_variables(principal: OrgReadAccess) -> list[VariableRead]:
     return VARIABLES
 
 
@@ -53,7 +53,9 @@ async def list_variables(principal: ReadAccess) -> list[VariableRead]:
     summary="Check and render a template that is not saved, from inline facts",
 )
 @read_only
-async def preview_template(data: TemplatePreviewRequest, principal: ReadAccess) -> MessagePreview:
+async def preview_template(
+    data: TemplatePreviewRequest, principal: OrgReadAccess
+) -> MessagePreview:
     return service.preview_template(data)
 
 
@@ -70,13 +72,13 @@ async def preview_template(data: TemplatePreviewRequest, principal: ReadAccess) 
 )
 async def create_template(
     data: TemplateCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row, text = await templates.create(session, principal.organization_id, data)
+        row, text = await templates.create(session, principal, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=templates.read(row, text).model_dump_json(),
@@ -95,16 +97,14 @@ async def create_template(
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_templates(
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     page: PageParams,
     request: Request,
     response: Response,
     kind: Annotated[MessageKind | None, Query()] = None,
 ) -> Page[TemplateSummary]:
-    result = await templates.list_templates(
-        session, principal.organization_id, page, kind.value if kind else None
-    )
+    result = await templates.list_templates(session, principal, page, kind.value if kind else None)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -115,9 +115,9 @@ async def list_templates(
     responses={200: {"headers": ETAG_HEADER_DOC}, **problem_responses(NotFound)},
 )
 async def get_template(
-    template_id: TemplateId, principal: ReadAccess, session: SessionDep, response: Response
+    template_id: TemplateId, principal: OrgReadAccess, session: SessionDep, response: Response
 ) -> TemplateRead:
-    row = await templates.get(session, principal.organization_id, template_id)
+    row = await templates.get(session, principal, template_id)
     response.headers["ETag"] = templates.etag(row)
     return templates.read(row, await templates.version_of(session, row))
 
@@ -130,14 +130,12 @@ async def get_template(
 async def update_template(
     template_id: TemplateId,
     patch: Annotated[TemplateUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> TemplateRead:
-    row, text = await templates.update(
-        session, principal.organization_id, template_id, patch, if_match
-    )
+    row, text = await templates.update(session, principal, template_id, patch, if_match)
     response.headers["ETag"] = templates.etag(row)
     return templates.read(row, text)
 
@@ -150,11 +148,11 @@ async def update_template(
 )
 async def delete_template(
     template_id: TemplateId,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> Response:
-    await templates.delete(session, principal.organization_id, template_id, if_match)
+    await templates.delete(session, principal, template_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,9 +162,9 @@ async def delete_template(
     responses=problem_responses(NotFound),
 )
 async def list_template_versions(
-    template_id: TemplateId, principal: ReadAccess, session: SessionDep
+    template_id: TemplateId, principal: OrgReadAccess, session: SessionDep
 ) -> list[TemplateVersionRead]:
-    return await templates.list_versions(session, principal.organization_id, template_id)
+    return await templates.list_versions(session, principal, template_id)
 
 
 @router.get(
@@ -175,8 +173,8 @@ async def list_template_versions(
     responses=problem_responses(NotFound),
 )
 async def get_template_version(
-    template_id: TemplateId, version: VersionPath, principal: ReadAccess, session: SessionDep
+    template_id: TemplateId, version: VersionPath, principal: OrgReadAccess, session: SessionDep
 ) -> TemplateVersionRead:
-    row = await templates.get(session, principal.organization_id, template_id)
+    row = await templates.get(session, principal, template_id)
     text = await templates.version_of(session, row, version)
     return TemplateVersionRead.model_validate(text, from_attributes=True)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
 from app.core.errors import (
     Conflict,
@@ -18,7 +19,6 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.sessions import action_items
 from app.sessions.schemas import ActionItemCreate, ActionItemRead, ActionItemUpdate
 
@@ -46,7 +46,7 @@ async def list_action_items(
     request: Request,
     response: Response,
 ) -> Page[ActionItemRead]:
-    result = await action_items.list_items(session, principal.organization_id, session_id, page)
+    result = await action_items.list_items(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -70,9 +70,7 @@ async def create_action_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        parent, item = await action_items.add_item(
-            session, principal.organization_id, session_id, data
-        )
+        parent, item = await action_items.add_item(session, principal, session_id, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=action_items.read(item).model_dump_json(),
@@ -101,7 +99,7 @@ async def get_action_item(
     session: SessionDep,
     response: Response,
 ) -> ActionItemRead:
-    _, item = await action_items.get_item(session, principal.organization_id, session_id, item_id)
+    _, item = await action_items.get_item(session, principal, session_id, item_id)
     response.headers["ETag"] = action_items.etag(item)
     return action_items.read(item)
 
@@ -123,9 +121,7 @@ async def update_action_item(
     response: Response,
     if_match: IfMatch = None,
 ) -> ActionItemRead:
-    item = await action_items.update_item(
-        session, principal.organization_id, session_id, item_id, patch, if_match
-    )
+    item = await action_items.update_item(session, principal, session_id, item_id, patch, if_match)
     response.headers["ETag"] = action_items.etag(item)
     return action_items.read(item)
 
@@ -143,6 +139,4 @@ async def delete_action_item(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> None:
-    await action_items.delete_item(
-        session, principal.organization_id, session_id, item_id, if_match
-    )
+    await action_items.delete_item(session, principal, session_id, item_id, if_match)

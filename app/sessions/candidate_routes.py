@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request, Response
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess
 from app.candidates.service import get_candidate
 from app.core.database import SessionDep
 from app.core.errors import InvalidCursor, NotFound, problem_responses
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess
 from app.sessions import insights, service
 from app.sessions.routes import SessionFilters
 from app.sessions.schemas import SessionRead
@@ -39,10 +39,10 @@ async def list_candidate_sessions(
     filters: Annotated[SessionFilters, Depends()],
     request: Request,
 ) -> Response:
-    candidate = await get_candidate(session, principal.organization_id, candidate_id)
+    candidate = await get_candidate(session, principal, candidate_id)
     result = await service.list_sessions(
         session,
-        principal.organization_id,
+        principal,
         page,
         **{**filters.values, "candidate_id": candidate.id},  # type: ignore[arg-type]
     )
@@ -59,4 +59,4 @@ async def list_candidate_sessions(
 async def export_candidate(
     candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
 ) -> insights.Export:
-    return await insights.export(session, principal.organization_id, candidate_id)
+    return await insights.export(session, principal, candidate_id)

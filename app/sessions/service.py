@@ -20,9 +20,10 @@ from app.core.errors import (
 )
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import utc_now
-from app.core.lookup import find_owned, get_owned
+from app.core.lookup import find_owned, get_owned, visible
 from app.core.merge_patch import apply_merge_patch
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
+from app.core.security import Principal
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerReport, check_answers
 from app.question_sets.compiled import CompiledQuestionSet
@@ -116,7 +117,7 @@ def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[
 
 async def _pinned_set(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     pin: SetPin | None,
     default_key: str,
     purpose: Purpose,
@@ -129,18 +130,16 @@ async def _pinned_set(
 
     try:
         if pin is None:
-            view = await question_sets.get_latest(session, organization_id, default_key)
+            view = await question_sets.get_latest(session, caller, default_key)
         else:
-            view = await question_sets.get_version(session, organization_id, pin.key, pin.version)
+            view = await question_sets.get_version(session, caller, pin.key, pin.version)
     except NotFound as exc:
         raise invalid(exc.detail) from None
     if view.status is not QuestionSetStatus.PUBLISHED:
         raise invalid(f"Version {view.version} of {view.key!r} is {view.status}, not published.")
     if view.content.purpose is not purpose:
         raise invalid(f"{view.key!r} is a {view.content.purpose} set, not {purpose}.")
-    compiled = await question_sets.compiled_version(
-        session, organization_id, view.key, view.version
-    )
+    compiled = await question_sets.compiled_version(session, caller, view.key, view.version)
     return view.key, view.version, compiled
 
 
@@ -149,11 +148,9 @@ def _progress(report: AnswerReport) -> dict[str, Any]:
 
 
 async def create_session(
-    session: AsyncSession, organization_id: str, data: SessionCreate
+    session: AsyncSession, caller: Principal, data: SessionCreate
 ) -> ReflectionSession:
-    candidate = await find_owned(
-        session, Candidate, ids.CANDIDATE, data.candidate_id, organization_id
-    )
+    candidate = await find_owned(session, Candidate, ids.CANDIDATE, data.candidate_id, caller)
     if candidate is None:
         raise ValidationFailed(
             f"No candidate with id {data.candidate_id}.",
@@ -161,7 +158,7 @@ async def create_session(
         )
     reflection = await _pinned_set(
         session,
-        organization_id,
+        caller,
         data.self_reflection_set,
         REFLECTION_DEFAULT,
         Purpose.SELF_REFLECTION,
@@ -169,7 +166,7 @@ async def create_session(
     )
     feedback = await _pinned_set(
         session,
-        organization_id,
+        caller,
         data.interviewer_feedback_set,
         FEEDBACK_DEFAULT,
         Purpose.INTERVIEWER_FEEDBACK,
@@ -178,7 +175,7 @@ async def create_session(
     now = utc_now()
     row = ReflectionSession(
         id=ids.SESSION.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         candidate_id=data.candidate_id,
         company=data.company,
         role_title=data.role_title,
@@ -210,16 +207,14 @@ async def create_session(
 
 
 async def get_session(
-    session: AsyncSession, organization_id: str, session_id: str
+    session: AsyncSession, caller: Principal, session_id: str
 ) -> ReflectionSession:
-    return await get_owned(
-        session, ReflectionSession, ids.SESSION, session_id, organization_id, "session"
-    )
+    return await get_owned(session, ReflectionSession, ids.SESSION, session_id, caller, "session")
 
 
 async def list_sessions(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     candidate_id: str | None = None,
@@ -230,9 +225,7 @@ async def list_sessions(
     decided_from: date | None = None,
     decided_to: date | None = None,
 ) -> Documents:
-    statement = select(*ReflectionSession.__table__.c).where(
-        ReflectionSession.organization_id == organization_id
-    )
+    statement = select(*ReflectionSession.__table__.c).where(*visible(ReflectionSession, caller))
     if candidate_id is not None:
         statement = statement.where(ReflectionSession.candidate_id == candidate_id)
     if status is not None:
@@ -274,12 +267,12 @@ def _merged(
 
 async def update_session(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     patch: SessionUpdate,
     if_match: str | None,
 ) -> ReflectionSession:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     changes = patch.model_dump(mode="json", exclude_unset=True)
     if "posting" in changes:
@@ -302,9 +295,9 @@ async def update_session(
 
 
 async def delete_session(
-    session: AsyncSession, organization_id: str, session_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, session_id: str, if_match: str | None
 ) -> None:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     await session.delete(row)
     await flush_changes(session, "session", if_match)
@@ -322,7 +315,7 @@ def _answer_problems(report: AnswerReport) -> ValidationFailed:
 
 async def put_answers(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     answers: dict[str, Any],
     if_match: str | None,
@@ -330,13 +323,13 @@ async def put_answers(
     feedback: bool,
 ) -> ReflectionSession:
     """Merge answers (null removes one), check the result against the pinned set, store."""
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     if feedback:
         key, version, stored = row.feedback_set_key, row.feedback_set_version, row.feedback_answers
     else:
         key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
-    compiled = await question_sets.compiled_version(session, organization_id, key, version)
+    compiled = await question_sets.compiled_version(session, caller, key, version)
     merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
     report = check_answers(compiled, merged)
     if report.problems:
@@ -392,12 +385,12 @@ def advance(
 
 async def transition(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     data: Transition,
     if_match: str | None,
 ) -> ReflectionSession:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     current = SessionStatus(row.status)
     allowed = allowed_from(current)
@@ -432,11 +425,11 @@ async def transition(
 
 
 async def list_events(
-    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[EventRead]:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     statement = select(SessionEvent).where(
-        SessionEvent.session_id == row.id, SessionEvent.organization_id == organization_id
+        SessionEvent.session_id == row.id, *visible(SessionEvent, caller)
     )
     return await paginate(
         session,
