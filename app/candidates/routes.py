@@ -55,9 +55,7 @@ async def create_candidate(
             headers={"Location": f"/v1/candidates/{candidate.id}", "ETag": service.etag(candidate)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(

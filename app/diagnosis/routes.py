@@ -57,9 +57,7 @@ async def diagnose_session(
             headers={"Location": f"/v1/diagnoses/{diagnosis.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(

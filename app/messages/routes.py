@@ -63,9 +63,7 @@ async def create_message(
             headers={"Location": f"/v1/messages/{message.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(

@@ -86,9 +86,7 @@ async def create_template(
             headers={"Location": f"/v1/templates/{row.id}", "ETag": templates.etag(row)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(

@@ -79,9 +79,7 @@ async def create_api_key(
             headers={"Location": f"/v1/api-keys/{issued.api_key.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.delete(

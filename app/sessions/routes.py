@@ -93,9 +93,7 @@ async def create_session(
             headers={"Location": f"/v1/sessions/{row.id}", "ETag": service.etag(row)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(

@@ -6,6 +6,7 @@ import base64
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,10 +14,11 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
+from app.access import tokens
 from app.access.tokens import AUDIENCE
 from app.core.config import Settings
 from app.core.database import Database
-from app.core.security import Scope
+from app.core.security import Role, Scope
 from app.main import create_app
 from tests.candidates.test_candidates import ALEX
 from tests.tenants import Tenant, as_person, authed, make_key, mint_token
@@ -271,3 +273,13 @@ async def test_an_erased_candidates_token_stops_at_once(
             response = await caller.get("/v1/me")
             assert response.status_code == 401
             assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_token_verified_before_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = tokens.TokenKeys({"k": "k" * 32}, "k", "debrief")
+    minted = keys.mint("org_1", "cand_1", Role.CANDIDATE, [Scope.READ], 60)
+    assert keys.verify(minted.token).subject == "cand_1"
+    later = minted.expires_at + timedelta(seconds=1)
+    monkeypatch.setattr(tokens, "utc_now", lambda: later)
+    with pytest.raises(tokens.InvalidToken):
+        keys.verify(minted.token)
