@@ -107,14 +107,17 @@ class Unauthorized(ProblemError):
     status = 401
     slug = "unauthorized"
     title = "Unauthorized"
-    description = "A valid API key is required: `Authorization: Bearer dbr_…`."
+    description = "A valid API key (`Bearer dbr_…`) or person's token (`Bearer eyJ…`) is required."
 
 
 class Forbidden(ProblemError):
     status = 403
     slug = "forbidden"
     title = "Forbidden"
-    description = "The API key lacks the scope this operation needs."
+    description = (
+        "The credential lacks the scope this operation needs, or the operation is the "
+        "organisation's own and a person's token cannot do it."
+    )
 
 
 class NotFound(ProblemError):

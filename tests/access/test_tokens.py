@@ -13,6 +13,7 @@ import httpx
 import jwt
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from app.access import tokens
 from app.access.tokens import AUDIENCE
@@ -283,3 +284,26 @@ def test_a_token_verified_before_still_expires(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(tokens, "utc_now", lambda: later)
     with pytest.raises(tokens.InvalidToken):
         keys.verify(minted.token)
+
+
+async def test_a_token_costs_no_more_queries_than_a_key(
+    client: httpx.AsyncClient, api: httpx.AsyncClient, database: Database, alex: str
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    url = f"/v1/candidates/{alex}"
+    async with as_person(client, await mint_token(api, alex)) as person:
+        for caller in (api, person):  # warm both caches
+            assert (await caller.get(url)).status_code == 200
+        event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            assert (await api.get(url)).status_code == 200
+            by_key = len(statements)
+            assert (await person.get(url)).status_code == 200
+            by_token = len(statements) - by_key
+        finally:
+            event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    assert by_token <= by_key, statements
