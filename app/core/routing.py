@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
@@ -17,6 +18,7 @@ from app.core.errors import (
     ValidationFailed,
     problem_responses,
 )
+from app.core.text_input import refuse_invalid_text
 
 
 class DebriefRoute(APIRoute):
@@ -33,6 +35,18 @@ class DebriefRoute(APIRoute):
         for status, response in problem_responses(*implied).items():
             if str(status) not in documented:
                 self.responses[status] = response
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        reads_body = self.body_field is not None
+
+        async def handle(request: Request) -> Response:
+            # Before the body is parsed: a lone surrogate must never reach a model or a row.
+            body = await request.body() if reads_body else b""
+            refuse_invalid_text(body, request.scope["query_string"])
+            return await handler(request)
+
+        return handle
 
 
 def api_router(**kwargs: Any) -> APIRouter:
