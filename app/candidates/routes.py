@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Path, Query, Request, Response, status
+from fastapi import Body, Query, Request, Response, status
 
 from app.candidates import service
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
@@ -17,7 +17,9 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, Timestamp
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import CANDIDATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
@@ -25,7 +27,7 @@ from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @router.post(

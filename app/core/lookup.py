@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
 from app.core.errors import NotFound
-from app.core.ids import IdKind
+from app.core.ids import IdKind, shown_id
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -45,5 +45,5 @@ async def get_owned(
     """`find_owned`, or a 404 problem: "No {noun} with id …"."""
     row = await find_owned(session, model, kind, identifier, organization_id)
     if row is None:
-        raise NotFound(f"No {noun} with id {identifier}.")
+        raise NotFound(f"No {noun} with id {shown_id(identifier)}.")
     return row

@@ -14,6 +14,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, etag_for
+from app.core.id_params import key_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -21,6 +22,7 @@ from app.core.routing import api_router
 from app.diagnosis import rule_sets
 from app.diagnosis.rule_set_testing import test_rule_set
 from app.diagnosis.schemas import (
+    RULE_SET_KEY_PATTERN,
     RuleSetCheck,
     RuleSetCreate,
     RuleSetRead,
@@ -33,7 +35,7 @@ from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, Write
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
-KeyPath = Annotated[str, Path(max_length=64)]
+KeyPath = Annotated[str, key_path("rule set", RULE_SET_KEY_PATTERN)]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 

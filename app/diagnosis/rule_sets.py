@@ -13,7 +13,7 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
 from app.core.pagination import Page, PageRequest, page_of, position
 from app.diagnosis.builtin import BUILTIN_RULE_SETS, DEFAULT_RULE_SET
 from app.diagnosis.models import ActiveRuleSet, RuleSetVersion
@@ -62,7 +62,7 @@ def problems_of(content: RuleSetContent) -> list[ProblemItem]:
 
 def _check_key(key: str) -> None:
     if not re.fullmatch(RULE_SET_KEY_PATTERN, key):
-        raise NotFound(f"There is no rule set {key!r}.")
+        raise NotFound(f"There is no rule set {shown_id(key)!r}.")
 
 
 async def active_ref(session: AsyncSession, organization_id: str) -> tuple[str, int]:
@@ -149,11 +149,11 @@ async def get_version(
     active = await active_ref(session, organization_id)
     if key in BUILTIN_RULE_SETS:
         if BUILTIN_RULE_SETS[key].version != version:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+            raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         return _builtin_read(active), None
     row = await _row(session, organization_id, key, version)
     if row is None:
-        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
     return _row_read(row, active), row
 
 
@@ -166,12 +166,12 @@ async def compiled_version(
     if key in BUILTIN_RULE_SETS:
         builtin = BUILTIN_RULE_SETS[key]
         if builtin.version != version:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+            raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         compiled = builtin.compiled
     else:
         row = await _row(session, organization_id, key, version)
         if row is None:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+            raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         cached = _compiled.get(row.content_hash) if row.content_hash else None
         compiled = cached or compile_cached(RuleSetContent.model_validate(row.content))
     return compiled, RuleSetRef(key=key, version=version, content_hash=compiled.hash)

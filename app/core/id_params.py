@@ -1,0 +1,25 @@
+"""Path parameters that name a resource. Whatever a client puts there, too long or
+malformed included, the answer is the route's own 404 naming the noun, as for an id that
+does not exist: the lookup refuses what cannot be an id before it reaches the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Path
+
+from app.core.ids import IdKind
+
+
+def id_path(kind: IdKind, noun: str) -> Any:
+    return Path(
+        description=f"The {noun}'s id, `{kind.prefix}_…`; an unknown or malformed one is a 404.",
+        json_schema_extra={"pattern": kind.pattern},
+    )
+
+
+def key_path(noun: str, pattern: str) -> Any:
+    return Path(
+        description=f"The {noun}'s key; an unknown or malformed one is a 404.",
+        json_schema_extra={"pattern": pattern},
+    )
