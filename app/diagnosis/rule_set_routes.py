@@ -22,7 +22,6 @@ from app.core.routing import api_router
 from app.diagnosis import rule_sets
 from app.diagnosis.rule_set_testing import test_rule_set
 from app.diagnosis.schemas import (
-    RULE_SET_KEY_PATTERN,
     RuleSetCheck,
     RuleSetCreate,
     RuleSetRead,
@@ -35,7 +34,7 @@ from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, Write
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
-KeyPath = Annotated[str, key_path("rule set", RULE_SET_KEY_PATTERN)]
+KeyPath = Annotated[str, key_path("rule set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 

@@ -38,7 +38,7 @@ from app.question_sets.views import SetVersionView
 
 router = api_router(prefix="/v1/question-sets", tags=["question-sets"], responses=AUTH_PROBLEMS)
 
-SetKeyPath = Annotated[str, key_path("question set", SET_KEY_PATTERN)]
+SetKeyPath = Annotated[str, key_path("question set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 LocaleQuery = Annotated[
     str | None,
