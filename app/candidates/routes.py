@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Path, Query, Request, Response, status
+from fastapi import Body, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, OrgWriteAccess, ReadAccess, WriteAccess
 from app.candidates import service
@@ -18,14 +18,16 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, Timestamp
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import CANDIDATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @router.post(

@@ -116,6 +116,26 @@ class Settings(BaseSettings):
         le=64 * 1_048_576,
         description="Largest request body accepted; larger bodies get a 413 problem.",
     )
+    max_url_bytes: int = Field(
+        default=8192,
+        ge=256,
+        le=1_048_576,
+        description="Longest request target (path and query) the server reads; longer is a "
+        "414 problem.",
+    )
+    max_header_bytes: int = Field(
+        default=32_768,
+        ge=1024,
+        le=16 * 1_048_576,
+        description="Largest request head (request line and headers) the server reads; "
+        "larger is a 431 problem.",
+    )
+    max_header_count: int = Field(
+        default=100,
+        ge=10,
+        le=10_000,
+        description="Most header fields in one request; more is a 431 problem.",
+    )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
     auth_cache_seconds: float = Field(
         default=5.0,

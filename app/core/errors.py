@@ -89,6 +89,16 @@ class BadRequest(ProblemError):
     description = "The request could not be understood."
 
 
+class MalformedRequest(ProblemError):
+    status = 400
+    slug = "malformed-request"
+    title = "Malformed Request"
+    description = (
+        "The request is not valid HTTP/1.1 (e.g. a NUL in a header or a bad Content-Length); "
+        "the server closes the connection."
+    )
+
+
 class MalformedJSON(ProblemError):
     status = 400
     slug = "malformed-json"
@@ -169,6 +179,20 @@ class ContentTooLarge(ProblemError):
     description = "The request body is larger than the server accepts."
 
 
+class UriTooLong(ProblemError):
+    status = 414
+    slug = "uri-too-long"
+    title = "URI Too Long"
+    description = "The request's URL is longer than the server accepts."
+
+
+class HeaderFieldsTooLarge(ProblemError):
+    status = 431
+    slug = "request-header-fields-too-large"
+    title = "Request Header Fields Too Large"
+    description = "The request's headers are larger, or more, than the server accepts."
+
+
 class ValidationFailed(ProblemError):
     status = 422
     slug = "validation-error"
@@ -232,6 +256,7 @@ class InternalError(ProblemError):
 
 PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     BadRequest,
+    MalformedRequest,
     MalformedJSON,
     InvalidCursor,
     Unauthorized,
@@ -243,6 +268,8 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     IdempotencyKeyReused,
     PreconditionFailed,
     ContentTooLarge,
+    UriTooLong,
+    HeaderFieldsTooLarge,
     ValidationFailed,
     TemplateTooCostly,
     TemplateTooSlow,

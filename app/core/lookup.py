@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
 from app.core.errors import NotFound
-from app.core.ids import IdKind
+from app.core.ids import IdKind, shown_id
 from app.core.security import Principal
 
 ModelT = TypeVar("ModelT", bound=Base)
@@ -104,5 +104,5 @@ async def get_owned(
     """`find_owned`, or a 404 problem: "No {noun} with id …"."""
     row = await find_owned(session, model, kind, identifier, caller)
     if row is None:
-        raise NotFound(f"No {noun} with id {identifier}.")
+        raise NotFound(f"No {noun} with id {shown_id(identifier)}.")
     return row

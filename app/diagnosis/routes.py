@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import DIAGNOSIS, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router, max_body
 from app.diagnosis import service
@@ -17,8 +19,8 @@ from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+DiagnosisId = Annotated[str, id_path(DIAGNOSIS, "diagnosis")]
 
 
 @router.post(

@@ -15,6 +15,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, etag_for
+from app.core.id_params import key_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -36,7 +37,7 @@ from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
-KeyPath = Annotated[str, Path(max_length=64)]
+KeyPath = Annotated[str, key_path("rule set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 

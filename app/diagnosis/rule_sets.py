@@ -13,7 +13,7 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
 from app.core.lookup import visible
 from app.core.pagination import Page, PageRequest, page_of, position
 from app.core.security import Principal
@@ -84,7 +84,7 @@ def problems_of(content: RuleSetContent) -> list[ProblemItem]:
 
 def _check_key(key: str) -> None:
     if not re.fullmatch(RULE_SET_KEY_PATTERN, key):
-        raise NotFound(f"There is no rule set {key!r}.")
+        raise NotFound(f"There is no rule set {shown_id(key)!r}.")
 
 
 async def active_ref(session: AsyncSession, caller: Principal) -> tuple[str, int]:
@@ -97,7 +97,7 @@ async def active_ref(session: AsyncSession, caller: Principal) -> tuple[str, int
 def _builtin(key: str, version: int) -> BuiltinRuleSet:
     builtin = BUILTIN_VERSIONS.get((key, version))
     if builtin is None:
-        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
     return builtin
 
 
@@ -182,7 +182,7 @@ async def get_version(
         return _builtin_read(active, _builtin(key, version)), None
     row = await _row(session, caller, key, version)
     if row is None:
-        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
     return _row_read(row, active), row
 
 
@@ -197,7 +197,7 @@ async def compiled_version(
     else:
         row = await _row(session, caller, key, version)
         if row is None:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+            raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         cached = _compiled.get(row.content_hash) if row.content_hash else None
         compiled = cached or compile_cached(
             RuleSetContent.model_validate(row.content),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess
 from app.core.config import Settings
@@ -22,9 +22,12 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
 from app.core.event_types import EventType
+from app.core.id_params import id_path
+from app.core.ids import EVENT
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.events import service
+from app.events.models import DELIVERY, ENDPOINT
 from app.events.schemas import (
     CATALOGUE,
     DeliveryRead,
@@ -39,9 +42,9 @@ from app.events.schemas import (
 events_router = api_router(prefix="/v1/events", tags=["events"], responses=AUTH_PROBLEMS)
 router = api_router(prefix="/v1/webhook-endpoints", tags=["webhooks"], responses=AUTH_PROBLEMS)
 
-EndpointId = Annotated[str, Path(max_length=64, description="`whe_…`")]
-DeliveryId = Annotated[str, Path(max_length=64, description="`whd_…`")]
-EventId = Annotated[str, Path(max_length=64, description="`evt_…`")]
+EndpointId = Annotated[str, id_path(ENDPOINT, "webhook endpoint")]
+DeliveryId = Annotated[str, id_path(DELIVERY, "delivery")]
+EventId = Annotated[str, id_path(EVENT, "event")]
 
 
 def _settings(request: Request) -> Settings:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Path, Query, Request, Response, status
+from fastapi import Header, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
@@ -16,7 +16,9 @@ from app.core.errors import (
     TemplateTooSlow,
     problem_responses,
 )
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import MESSAGE, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.messages import renditions, service
@@ -33,8 +35,8 @@ from app.messages.schemas import (
 
 router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-MessageId = Annotated[str, Path(max_length=64, description="`msg_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+MessageId = Annotated[str, id_path(MESSAGE, "message")]
 
 
 @router.post(

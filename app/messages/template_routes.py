@@ -17,7 +17,9 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import TEMPLATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
@@ -38,7 +40,7 @@ from app.messages.variables import VARIABLES
 
 router = api_router(prefix="/v1/templates", tags=["templates"], responses=AUTH_PROBLEMS)
 
-TemplateId = Annotated[str, Path(max_length=64, description="`tpl_…`")]
+TemplateId = Annotated[str, id_path(TEMPLATE, "template")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, PreconditionFailed, Conflict)
 # A template that breaks a limit on what it may make or do, or that renders too long.

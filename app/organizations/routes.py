@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import Path, Request, Response, status
+from typing import Annotated
+
+from fastapi import Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, AdminAccess, CurrentPrincipal
 from app.core.database import SessionDep
@@ -11,7 +13,9 @@ from app.core.errors import (
     NotFound,
     problem_responses,
 )
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import API_KEY
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.organizations import service
@@ -96,7 +100,7 @@ async def revoke_api_key(
     principal: AdminAccess,
     session: SessionDep,
     request: Request,
-    api_key_id: str = Path(max_length=64),
+    api_key_id: Annotated[str, id_path(API_KEY, "API key")],
 ) -> None:
     await service.revoke_api_key(session, principal, api_key_id)
     # Other processes stop trusting it within DEBRIEF_AUTH_CACHE_SECONDS.
@@ -112,6 +116,6 @@ async def revoke_api_key(
 async def get_api_key(
     principal: AdminAccess,
     session: SessionDep,
-    api_key_id: str = Path(max_length=64),
+    api_key_id: Annotated[str, id_path(API_KEY, "API key")],
 ) -> ApiKeyRead:
     return ApiKeyRead.of(await service.get_api_key(session, principal, api_key_id))

@@ -15,6 +15,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
+from app.core.id_params import key_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
@@ -37,7 +38,7 @@ from app.question_sets.views import SetVersionView
 
 router = api_router(prefix="/v1/question-sets", tags=["question-sets"], responses=AUTH_PROBLEMS)
 
-SetKeyPath = Annotated[str, Path(max_length=64, description="The set's key.")]
+SetKeyPath = Annotated[str, key_path("question set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 LocaleQuery = Annotated[
     str | None,

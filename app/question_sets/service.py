@@ -17,7 +17,7 @@ from app.core.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
 from app.core.lookup import visible
 from app.core.pagination import Page, PageRequest, page_of, position
 from app.core.security import Principal
@@ -44,12 +44,12 @@ _CONTENT_FIELDS = set(QuestionSetContent.model_fields)
 def _check_key(key: str) -> None:
     """A key that cannot exist is simply not found (and never reaches the database)."""
     if not re.fullmatch(SET_KEY_PATTERN, key):
-        raise NotFound(f"There is no question set {key!r}.")
+        raise NotFound(f"There is no question set {shown_id(key)!r}.")
 
 
 def _not_found(key: str, version: int | None = None) -> NotFound:
     which = f"version {version} of " if version is not None else "a published version of "
-    return NotFound(f"There is no {which}question set {key!r}.")
+    return NotFound(f"There is no {which}question set {shown_id(key)!r}.")
 
 
 def _invalid(problems: list[Any]) -> ValidationFailed:
@@ -183,7 +183,7 @@ async def list_versions(
         )
         views = [SetVersionView.of_row(row) for row in rows]
         if not views and not after:
-            raise NotFound(f"There is no question set {key!r}.")
+            raise NotFound(f"There is no question set {shown_id(key)!r}.")
     return page_of(views, page, list_name, lambda v: v.id, SetVersionView.summary)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Path, Request, Response, status
+from fastapi import Body, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
@@ -15,7 +15,9 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import ACTION_ITEM, SESSION
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
@@ -26,8 +28,8 @@ router = api_router(
     prefix="/v1/sessions/{session_id}/action-items", tags=["action-items"], responses=AUTH_PROBLEMS
 )
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-ItemId = Annotated[str, Path(max_length=64, description="`act_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+ItemId = Annotated[str, id_path(ACTION_ITEM, "action item")]
 
 
 @router.get(

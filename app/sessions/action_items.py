@@ -9,7 +9,7 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, NotFound
 from app.core.etags import check_if_match, etag_for
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
 from app.core.lookup import find_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
@@ -88,7 +88,7 @@ async def get_item(
         ActionItem.session_id == parent.id,
     )
     if item is None:
-        raise NotFound(f"No action item with id {item_id} in this session.")
+        raise NotFound(f"No action item with id {shown_id(item_id)} in this session.")
     return parent, item
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Response
+from fastapi import Depends, Request, Response
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess
 from app.candidates.service import get_candidate
 from app.core.database import SessionDep
 from app.core.errors import InvalidCursor, NotFound, problem_responses
+from app.core.id_params import id_path
+from app.core.ids import CANDIDATE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
 from app.core.routing import api_router
@@ -19,7 +21,7 @@ from app.sessions.schemas import SessionRead
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @router.get(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Depends, Path, Query, Request, Response, status
+from fastapi import Body, Depends, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
@@ -16,7 +16,9 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, CalendarDate
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import SESSION
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
@@ -37,7 +39,7 @@ from app.sessions.schemas import (
 
 router = api_router(prefix="/v1/sessions", tags=["sessions"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
 WRITE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 
 
