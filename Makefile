@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint openapi migrate clean
+.PHONY: run test lint openapi migrate clean web browser-test
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Debrief needs Python 3.11 or newer")'
@@ -24,6 +24,15 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest
+
+# The reference web page (examples/web), from another origin than the API: start the API
+# with DEBRIEF_CORS_ORIGINS='["http://127.0.0.1:8001"]' make run.
+web:
+	$(PYTHON) -m http.server 8001 --bind 127.0.0.1 --directory examples/web
+
+# The page in headless Chromium (needs Debian's chromium and chromium-driver).
+browser-test: $(VENV)/.installed-dev
+	$(BIN)/pytest -m browser
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from app.core.security import Scope
 
 logger = logging.getLogger("debrief.cli")
 
+HTTP_PROTOCOL = "app.core.http_server:LimitedHttpToolsProtocol"
 DEFAULT_OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
@@ -43,6 +44,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=logging_config(settings),
         access_log=False,
         server_header=False,
+        # httptools, with limits on the request head and problem documents for what it refuses.
+        http=HTTP_PROTOCOL,
     )
     return 0
 

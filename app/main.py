@@ -11,6 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
+from app.access.cors import install_cors
+from app.access.routes import router as access_router
+from app.access.subject_cache import SubjectCache
+from app.access.tokens import TokenKeys
 from app.candidates.routes import router as candidates_router
 from app.core.config import Settings, get_settings
 from app.core.database import Database
@@ -95,6 +99,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.render_pool = render_pool
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
+    app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
+    app.state.token_keys = TokenKeys.from_settings(settings)
 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
@@ -102,6 +108,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    install_cors(app, settings)
 
     # The routers' routes join the app's own list (their prefixes, tags and responses are
     # already on each route): FastAPI 0.165's include_router wraps every router, and then
@@ -110,6 +117,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for router in (
         operations_router,
         organizations_router,
+        access_router,
         candidates_router,
         question_sets_router,
         candidate_sessions_router,

@@ -127,6 +127,9 @@ class Fixture:
     api_key: str
     candidate_ids: list[str]
     session_ids: list[str]
+    # A token for the first candidate (as a web app holds), and that candidate's sessions.
+    candidate_token: str = ""
+    own_session_ids: list[str] = field(default_factory=list)
 
 
 # A case builds, for `connections` connections, the calls each one cycles through.
@@ -140,6 +143,8 @@ class Case:
     build: Builder
     # A route still being built: a 404/405 skips the case instead of failing the run.
     pending: bool = False
+    # Who calls: the organisation's API key, unless the case says otherwise.
+    credential: Callable[[Fixture], str] = lambda fixture: fixture.api_key
 
 
 def _same(call: Call) -> Builder:
@@ -149,6 +154,11 @@ def _same(call: Call) -> Builder:
 def _session_reads(fixture: Fixture, _connections: int) -> list[list[Call]]:
     # One list; each connection starts at its own offset, so they read different rows.
     return [[Call("GET", f"/v1/sessions/{sid}") for sid in fixture.session_ids]]
+
+
+def _own_session_reads(fixture: Fixture, _connections: int) -> list[list[Call]]:
+    """The first candidate's sessions: what their token may read, and the key too."""
+    return [[Call("GET", f"/v1/sessions/{sid}") for sid in fixture.own_session_ids]]
 
 
 def _answer_writes(fixture: Fixture, connections: int) -> list[list[Call]]:
@@ -178,6 +188,13 @@ CASES: list[Case] = [
         _same(Call("POST", "/v1/diagnoses/preview", DIAGNOSIS_PREVIEW_BODY)),
     ),
     Case("get session by id", 0.5, _session_reads),
+    Case("get own session (API key)", 0.5, _own_session_reads),
+    Case(
+        "get own session (candidate token)",
+        0.5,
+        _own_session_reads,
+        credential=lambda fixture: fixture.candidate_token,
+    ),
     Case("list sessions (50)", 0.35, _same(Call("GET", "/v1/sessions?limit=50"))),
     Case("put answers", 0.3, _answer_writes),
     Case(
@@ -522,7 +539,14 @@ def make_fixture(server: Server, api_key: str, sessions: int) -> Fixture:
             )
             for i in range(sessions)
         ]
-    return Fixture(api_key, candidate_ids, session_ids)
+        minted = client.post(
+            "/v1/tokens",
+            json={"subject": candidate_ids[0], "scopes": ["read"], "expires_in": 86_400},
+        )
+        if minted.status_code != 201:
+            raise SystemExit(f"setup: POST /v1/tokens gave {minted.status_code}: {minted.text}")
+        own = session_ids[:: len(candidate_ids)]
+    return Fixture(api_key, candidate_ids, session_ids, minted.json()["token"], own)
 
 
 def probe(server: Server, call: Call, api_key: str) -> httpx.Response:
@@ -559,7 +583,8 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                 measured = []
                 for case in options.cases:
                     lists = case.build(fixture, options.connections)
-                    first = probe(debrief, lists[0][0], api_key)
+                    credential = case.credential(fixture)
+                    first = probe(debrief, lists[0][0], credential)
                     if first.status_code in (404, 405):
                         result = Measurement(case.name, case=case)
                         result.skipped = (
@@ -571,7 +596,7 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                         continue
                     if not 200 <= first.status_code < 300:
                         say(f"[{kind}] {case.name}: probe gave {first.status_code}: {first.text}")
-                    result = load(debrief, lists, api_key, options, workdir, case.name)
+                    result = load(debrief, lists, credential, options, workdir, case.name)
                     result.case = case
                     measured.append(result)
                     say(f"[{kind}] {_line(result)}")

@@ -3,9 +3,10 @@
     python -m bench.serve {debrief|bare} --port N [--host 127.0.0.1]
 
 Debrief is started the way `debrief serve` starts it (app/cli.py: the app factory, the
-app's own logging configuration, no uvicorn access log, no Server header), with the loop
-and HTTP parser pinned. With one worker uvicorn serves in this very process, so this
-process's id is the worker's (its /proc/<pid>/status carries the peak RSS, VmHWM).
+app's own logging configuration, no uvicorn access log, no Server header, httptools with
+the limits on the request head), with the loop pinned; the bare app runs on plain
+httptools. With one worker uvicorn serves in this very process, so this process's id is
+the worker's (its /proc/<pid>/status carries the peak RSS, VmHWM).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
         "server_header": False,
     }
     if args.app == "debrief":
+        from app.cli import HTTP_PROTOCOL
         from app.core.config import get_settings
         from app.core.logging import logging_config
 
@@ -39,7 +41,7 @@ def main() -> None:
             "app.main:create_app",
             factory=True,
             log_config=logging_config(get_settings()),
-            **options,
+            **{**options, "http": HTTP_PROTOCOL},
         )
     else:
         uvicorn.run("bench.bare_app:app", log_level="warning", **options)

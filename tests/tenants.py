@@ -47,3 +47,22 @@ def authed(client: httpx.AsyncClient, tenant: Tenant, key: str | None = None) ->
         base_url=client.base_url,
         headers=tenant.headers(key),
     )
+
+
+async def mint_token(
+    api: httpx.AsyncClient, subject: str, scopes: tuple[str, ...] = ("read", "write")
+) -> str:
+    """A person's token, minted through the API as a platform's backend would."""
+    response = await api.post("/v1/tokens", json={"subject": subject, "scopes": list(scopes)})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def as_person(client: httpx.AsyncClient, token: str) -> httpx.AsyncClient:
+    """A client sharing ``client``'s transport, with a person's token on every request."""
+    return httpx.AsyncClient(
+        transport=client._transport,
+        base_url=client.base_url,
+        headers={"Authorization": f"Bearer {token}"},
+    )

@@ -57,3 +57,29 @@ def test_no_feature_imports_one_above_it(feature: str) -> None:
             assert not (len(parts) > 1 and parts[0] == "app" and parts[1] in above), (
                 f"{path.name} imports {name}"
             )
+
+
+# Filtering by organisation by hand, outside app/core/lookup.py, where it is not a lookup
+# on the caller's behalf: authentication itself, the shared-with-people rule of rule sets,
+# rows read about a session already found through the scoped lookup, and the worker's
+# fan-out, which matches each event to its own organisation's endpoints (no caller there).
+ORGANISATION_FILTERS_OUTSIDE_LOOKUP = {
+    "access/auth.py": 1,
+    "diagnosis/models.py": 1,
+    "events/dispatch.py": 1,
+    "messages/service.py": 2,
+}
+
+
+def test_scoping_by_caller_lives_in_one_place() -> None:
+    found = {}
+    for path in APP.rglob("*.py"):
+        relative = path.relative_to(APP).as_posix()
+        if relative == "core/lookup.py":
+            continue
+        count = path.read_text(encoding="utf-8").count("organization_id ==")
+        if count:
+            found[relative] = count
+    assert found == ORGANISATION_FILTERS_OUTSIDE_LOOKUP, (
+        "filter what the caller sees with app.core.lookup (visible, find_owned, get_owned)"
+    )

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Path, Query, Request, Response, status
+from fastapi import Body, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgWriteAccess, ReadAccess, WriteAccess
 from app.candidates import service
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
 from app.core.database import SessionDep
@@ -17,15 +18,16 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, Timestamp
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import CANDIDATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @router.post(
@@ -40,13 +42,13 @@ CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
 )
 async def create_candidate(
     data: CandidateCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        candidate = await service.create_candidate(session, principal.organization_id, data)
+        candidate = await service.create_candidate(session, principal, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=CandidateRead.of(candidate).model_dump_json(),
@@ -55,9 +57,7 @@ async def create_candidate(
             headers={"Location": f"/v1/candidates/{candidate.id}", "ETag": service.etag(candidate)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -81,7 +81,7 @@ async def list_candidates(
 ) -> Page[CandidateRead]:
     result = await service.list_candidates(
         session,
-        principal.organization_id,
+        principal,
         page,
         external_ref=external_ref,
         created_after=created_after,
@@ -107,7 +107,7 @@ async def get_candidate(
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> CandidateRead:
-    candidate = await service.get_candidate(session, principal.organization_id, candidate_id)
+    candidate = await service.get_candidate(session, principal, candidate_id)
     etag = service.etag(candidate)
     if is_not_modified(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})  # type: ignore[return-value]
@@ -131,9 +131,7 @@ async def update_candidate(
     response: Response,
     if_match: IfMatch = None,
 ) -> CandidateRead:
-    candidate = await service.update_candidate(
-        session, principal.organization_id, candidate_id, patch, if_match
-    )
+    candidate = await service.update_candidate(session, principal, candidate_id, patch, if_match)
     response.headers["ETag"] = service.etag(candidate)
     return CandidateRead.of(candidate)
 
@@ -146,8 +144,11 @@ async def update_candidate(
 )
 async def delete_candidate(
     candidate_id: CandidateId,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
+    request: Request,
     if_match: IfMatch = None,
 ) -> None:
-    await service.delete_candidate(session, principal.organization_id, candidate_id, if_match)
+    await service.delete_candidate(session, principal, candidate_id, if_match)
+    # Their tokens stop here at once; other processes notice within the auth cache bound.
+    request.app.state.subject_cache.erased(principal.organization_id, candidate_id)

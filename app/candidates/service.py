@@ -18,10 +18,11 @@ from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType
 from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 
 _metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
 
@@ -37,10 +38,10 @@ def _duplicate(external_ref: str) -> Conflict:
     )
 
 
-async def _ensure_ref_free(session: AsyncSession, organization_id: str, external_ref: str) -> None:
+async def _ensure_ref_free(session: AsyncSession, caller: Principal, external_ref: str) -> None:
     taken = await session.scalar(
         select(Candidate.id).where(
-            Candidate.organization_id == organization_id,
+            *visible(Candidate, caller),
             Candidate.external_ref == external_ref,
         )
     )
@@ -55,13 +56,13 @@ async def _save(session: AsyncSession, external_ref: str, if_match: str | None) 
 
 
 async def create_candidate(
-    session: AsyncSession, organization_id: str, data: CandidateCreate
+    session: AsyncSession, caller: Principal, data: CandidateCreate
 ) -> Candidate:
-    await _ensure_ref_free(session, organization_id, data.external_ref)
+    await _ensure_ref_free(session, caller, data.external_ref)
     now = utc_now()
     candidate = Candidate(
         id=ids.CANDIDATE.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         external_ref=data.external_ref,
         display_name=data.display_name,
         email=data.email,
@@ -79,7 +80,7 @@ async def create_candidate(
     )
     emit(
         session,
-        organization_id,
+        caller.organization_id,
         EventType.CANDIDATE_CREATED,
         {"candidate_id": candidate.id},
         candidate_id=candidate.id,
@@ -88,24 +89,20 @@ async def create_candidate(
     return candidate
 
 
-async def get_candidate(
-    session: AsyncSession, organization_id: str, candidate_id: str
-) -> Candidate:
-    return await get_owned(
-        session, Candidate, ids.CANDIDATE, candidate_id, organization_id, "candidate"
-    )
+async def get_candidate(session: AsyncSession, caller: Principal, candidate_id: str) -> Candidate:
+    return await get_owned(session, Candidate, ids.CANDIDATE, candidate_id, caller, "candidate")
 
 
 async def list_candidates(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     external_ref: str | None = None,
     created_after: datetime | None = None,
     created_before: datetime | None = None,
 ) -> Page[CandidateRead]:
-    statement = select(Candidate).where(Candidate.organization_id == organization_id)
+    statement = select(Candidate).where(*visible(Candidate, caller))
     if external_ref is not None:
         statement = statement.where(Candidate.external_ref == external_ref)
     # Ids begin with their creation time, so a time range is an id range on the same index.
@@ -132,16 +129,16 @@ def _merged_metadata(current: dict[str, Any], patch: dict[str, Any] | None) -> d
 
 async def update_candidate(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     candidate_id: str,
     patch: CandidateUpdate,
     if_match: str | None,
 ) -> Candidate:
-    candidate = await get_candidate(session, organization_id, candidate_id)
+    candidate = await get_candidate(session, caller, candidate_id)
     check_if_match(if_match, etag(candidate))
     changes = patch.model_dump(exclude_unset=True)
     if "external_ref" in changes and changes["external_ref"] != candidate.external_ref:
-        await _ensure_ref_free(session, organization_id, changes["external_ref"])
+        await _ensure_ref_free(session, caller, changes["external_ref"])
     if "metadata" in changes:
         changes["metadata_"] = _merged_metadata(candidate.metadata_, changes.pop("metadata"))
     changed = [name for name, value in changes.items() if getattr(candidate, name) != value]
@@ -152,7 +149,7 @@ async def update_candidate(
         fields = sorted(name.rstrip("_") for name in changed)
         emit(
             session,
-            organization_id,
+            caller.organization_id,
             EventType.CANDIDATE_UPDATED,
             {"candidate_id": candidate.id, "fields": fields},
             candidate_id=candidate.id,
@@ -164,15 +161,17 @@ async def update_candidate(
 
 
 async def delete_candidate(
-    session: AsyncSession, organization_id: str, candidate_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, candidate_id: str, if_match: str | None
 ) -> None:
     """Erase the candidate and everything stored about them."""
-    candidate = await get_candidate(session, organization_id, candidate_id)
+    candidate = await get_candidate(session, caller, candidate_id)
     check_if_match(if_match, etag(candidate))
     await forget_subject(session, candidate.id)
     await session.delete(candidate)
     # Their earlier events go with them (a cascade); this one names only the erased id.
-    emit(session, organization_id, EventType.CANDIDATE_ERASED, {"candidate_id": candidate.id})
+    emit(
+        session, caller.organization_id, EventType.CANDIDATE_ERASED, {"candidate_id": candidate.id}
+    )
     await flush_changes(
         session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_KEY = "debrief-dev-secret-key-never-use-in-production"  # noqa: S105 (refused in prod)
 MIN_SECRET_KEY_LENGTH = 32
+DEV_SIGNING_KID = "dev"
 
 
 # Seconds. A healthy database connects in milliseconds and Debrief's statements (indexed,
@@ -112,6 +116,26 @@ class Settings(BaseSettings):
         le=64 * 1_048_576,
         description="Largest request body accepted; larger bodies get a 413 problem.",
     )
+    max_url_bytes: int = Field(
+        default=8192,
+        ge=256,
+        le=1_048_576,
+        description="Longest request target (path and query) the server reads; longer is a "
+        "414 problem.",
+    )
+    max_header_bytes: int = Field(
+        default=32_768,
+        ge=1024,
+        le=16 * 1_048_576,
+        description="Largest request head (request line and headers) the server reads; "
+        "larger is a 431 problem.",
+    )
+    max_header_count: int = Field(
+        default=100,
+        ge=10,
+        le=10_000,
+        description="Most header fields in one request; more is a 431 problem.",
+    )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
     public_base_url: str | None = Field(
         default=None,
@@ -193,6 +217,53 @@ class Settings(BaseSettings):
         default=10, ge=1, le=200, description="Deliveries one worker sends at once."
     )
 
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Origins whose browsers may call the API (CORS), as a JSON list or "
+        "comma-separated. Empty: no CORS headers at all.",
+    )
+    token_signing_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(
+        default={},
+        description="Keys that sign people's tokens: `kid:secret` entries, comma-separated, "
+        "or a JSON object. The current one signs, every one verifies. Unset in dev: one "
+        "key derived from the secret key.",
+    )
+    token_current_kid: str | None = Field(
+        default=None,
+        description="Which signing key signs new tokens. Unset: the first one.",
+    )
+    token_issuer: str = Field(
+        default="debrief",
+        min_length=1,
+        description="The `iss` of the tokens this deployment mints and accepts.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("token_signing_keys", mode="before")
+    @classmethod
+    def _parse_signing_keys(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("{"):
+            return json.loads(text)
+        keys: dict[str, str] = {}
+        for entry in filter(None, (part.strip() for part in text.split(","))):
+            kid, separator, secret = entry.partition(":")
+            if not separator or not kid.strip() or not secret:
+                raise ValueError("each signing key is `kid:secret`")
+            keys[kid.strip()] = secret
+        return keys
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
@@ -215,7 +286,35 @@ class Settings(BaseSettings):
                 f"DEBRIEF_SECRET_KEY must be set in prod to a random value of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters"
             )
+        if not self.token_signing_keys:
+            raise ValueError("DEBRIEF_TOKEN_SIGNING_KEYS must be set in prod")
+        for kid, key in self.token_signing_keys.items():
+            if len(key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"the token signing key {kid!r} must be a random value of at least "
+                    f"{MIN_SECRET_KEY_LENGTH} characters"
+                )
         return self
+
+    @model_validator(mode="after")
+    def _current_kid_is_a_signing_key(self) -> Self:
+        if self.token_current_kid is not None and self.token_current_kid not in self.signing_keys:
+            raise ValueError("DEBRIEF_TOKEN_CURRENT_KID must name one of the token signing keys")
+        return self
+
+    @property
+    def signing_keys(self) -> dict[str, str]:
+        """kid → secret; in dev without configured keys, one derived from the secret key."""
+        if self.token_signing_keys:
+            return {kid: key.get_secret_value() for kid, key in self.token_signing_keys.items()}
+        derived = hmac.new(
+            self.secret_key.get_secret_value().encode(), b"debrief-token-signing", hashlib.sha256
+        ).hexdigest()
+        return {DEV_SIGNING_KID: derived}
+
+    @property
+    def current_kid(self) -> str:
+        return self.token_current_kid or next(iter(self.signing_keys))
 
     @property
     def effective_database_url(self) -> str:

@@ -89,6 +89,16 @@ class BadRequest(ProblemError):
     description = "The request could not be understood."
 
 
+class MalformedRequest(ProblemError):
+    status = 400
+    slug = "malformed-request"
+    title = "Malformed Request"
+    description = (
+        "The request is not valid HTTP/1.1 (e.g. a NUL in a header or a bad Content-Length); "
+        "the server closes the connection."
+    )
+
+
 class MalformedJSON(ProblemError):
     status = 400
     slug = "malformed-json"
@@ -107,14 +117,17 @@ class Unauthorized(ProblemError):
     status = 401
     slug = "unauthorized"
     title = "Unauthorized"
-    description = "A valid API key is required: `Authorization: Bearer dbr_…`."
+    description = "A valid API key (`Bearer dbr_…`) or person's token (`Bearer eyJ…`) is required."
 
 
 class Forbidden(ProblemError):
     status = 403
     slug = "forbidden"
     title = "Forbidden"
-    description = "The API key lacks the scope this operation needs."
+    description = (
+        "The credential lacks the scope this operation needs, or the operation is the "
+        "organisation's own and a person's token cannot do it."
+    )
 
 
 class NotFound(ProblemError):
@@ -164,6 +177,20 @@ class ContentTooLarge(ProblemError):
     slug = "content-too-large"
     title = "Content Too Large"
     description = "The request body is larger than the server accepts."
+
+
+class UriTooLong(ProblemError):
+    status = 414
+    slug = "uri-too-long"
+    title = "URI Too Long"
+    description = "The request's URL is longer than the server accepts."
+
+
+class HeaderFieldsTooLarge(ProblemError):
+    status = 431
+    slug = "request-header-fields-too-large"
+    title = "Request Header Fields Too Large"
+    description = "The request's headers are larger, or more, than the server accepts."
 
 
 class ValidationFailed(ProblemError):
@@ -229,6 +256,7 @@ class InternalError(ProblemError):
 
 PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     BadRequest,
+    MalformedRequest,
     MalformedJSON,
     InvalidCursor,
     Unauthorized,
@@ -240,6 +268,8 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     IdempotencyKeyReused,
     PreconditionFailed,
     ContentTooLarge,
+    UriTooLong,
+    HeaderFieldsTooLarge,
     ValidationFailed,
     TemplateTooCostly,
     TemplateTooSlow,

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from app.core.errors import Conflict, IdempotencyKeyReused
 from app.core.idempotency_models import IdempotencyRecord
 from app.core.ids import utc_now
+from app.core.security import Principal
 
 RETENTION = timedelta(hours=24)
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -92,9 +93,17 @@ def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     )
 
 
+def _stored_key(caller: Principal, key: str) -> str:
+    """Keys are the caller's own: a person's never meet their organisation's or another's.
+    Hashed, so that the subject and any key the client chose fit the column."""
+    if caller.subject is None:
+        return key
+    return f"{caller.subject}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 async def run_idempotently(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     key: str | None,
     request: Request,
     payload: BaseModel,
@@ -102,6 +111,8 @@ async def run_idempotently(
 ) -> Response:
     if key is None:
         return (await create()).response()
+    organization_id = caller.organization_id
+    key = _stored_key(caller, key)
     request_fingerprint = fingerprint(request, payload)
     existing = await _find(session, organization_id, key)
     if existing is not None:

@@ -45,6 +45,16 @@ def lowest_id_at(prefix: str, at: datetime) -> str:
     return f"{prefix}_{_encode(max(milliseconds, 0), TIME_LENGTH)}{'0' * RANDOM_LENGTH}"
 
 
+SHOWN_ID_LENGTH = 64
+
+
+def shown_id(value: str) -> str:
+    """An identifier from a request as a message shows it: an over-long one is cut short."""
+    if len(value) <= SHOWN_ID_LENGTH:
+        return value
+    return value[:SHOWN_ID_LENGTH] + "…"
+
+
 class IdKind:
     """One kind of id: its prefix and the check that a string is one of them."""
 

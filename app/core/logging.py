@@ -1,4 +1,10 @@
-"""Log configuration: every record carries the request id; JSON on request."""
+"""Log configuration: every record carries the request id; JSON on request.
+
+A client controls much of what is logged (the path, headers, parts of a body). Neither
+format lets it start a line of its own: the text format escapes line breaks and every
+other control or format character once, in the formatter, so no call site can forget;
+the JSON format escapes them by construction.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,59 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped_character(character: str) -> str:
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    code = ord(character)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def one_line(text: str) -> str:
+    """The text with every character that is not printable (CR, LF, NEL, U+2028, ESC,
+    bidirectional overrides, lone surrogates…) written as a backslash escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escaped_character(c) for c in text)
+
+
+def _indented(text: str) -> str:
+    """A traceback keeps its lines, each escaped and indented: none can pass for a record."""
+    return "\n".join("    " + one_line(line) for line in text.split("\n"))
+
+
+class TextFormatter(logging.Formatter):
+    """The human-readable format: one line per record, plus an indented traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = one_line(self.formatMessage(record))
+        # Not record.exc_text: another handler may have cached it unescaped.
+        if record.exc_info:
+            text += "\n" + _indented(self.formatException(record.exc_info))
+        elif record.exc_text:
+            text += "\n" + _indented(record.exc_text)
+        if record.stack_info:
+            text += "\n" + _indented(self.formatStack(record.stack_info))
+        return text
+
+
+def _json_safe(line: str) -> str:
+    """json.dumps(ensure_ascii=False) leaves U+2028, NEL and the like as they are, which
+    some readers take for line breaks, and lone surrogates, which cannot be written."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in line)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -41,7 +100,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _json_safe(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:
@@ -51,7 +110,8 @@ def logging_config(settings: Settings) -> dict[str, Any]:
         formatter = {"()": JsonFormatter}
     else:
         formatter = {
-            "format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
+            "()": TextFormatter,
+            "fmt": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
         }
     return {
         "version": 1,

@@ -1,17 +1,78 @@
-"""Finding one of the caller's rows by its public id: tenancy in one place."""
+"""What the caller may see, in one place: every scoped lookup and list goes through here.
+
+An organisation's API key sees its organisation's rows. A person's token (a `Principal`
+with `candidate_ids`) sees, within its organisation, only rows about those candidates:
+
+- the `candidates` table: rows whose id is one of them;
+- a table with a `candidate_id` column: rows about one of them;
+- a table with a `session_id` column: rows of a session of one of them;
+- an organisation-wide table: only rows its feature shares read-only with people
+  (`share_with_people`), else none.
+
+A new table is scoped by these rules without any service doing anything about it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Table, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
 from app.core.errors import NotFound
-from app.core.ids import IdKind
+from app.core.ids import IdKind, shown_id
+from app.core.security import Principal
 
 ModelT = TypeVar("ModelT", bound=Base)
+SharedRows = Callable[[Table, str], ColumnElement[bool]]
+
+_shared_with_people: dict[str, SharedRows] = {}
+
+
+def share_with_people(model: type[Base], rows: SharedRows) -> None:
+    """Let people's tokens read these rows of an organisation-wide table (given the table
+    and the organisation). Writing them stays the organisation's, behind its API key."""
+    _shared_with_people[_table(model).name] = rows
+
+
+def _table(model: type[Base]) -> Table:
+    table: Any = model.__table__
+    return table  # type: ignore[no-any-return]
+
+
+def _one_of(column: Any, values: frozenset[str]) -> ColumnElement[bool]:
+    if len(values) == 1:
+        return column == next(iter(values))  # type: ignore[no-any-return]
+    return column.in_(sorted(values))  # type: ignore[no-any-return]
+
+
+def _about_candidates(
+    table: Table, organization_id: str, ids: frozenset[str]
+) -> ColumnElement[bool]:
+    columns = table.c
+    if table.name == "candidates":
+        return _one_of(columns.id, ids)
+    if "candidate_id" in columns:
+        return _one_of(columns.candidate_id, ids)
+    if "session_id" in columns:
+        sessions = table.metadata.tables["sessions"]
+        of_theirs = select(sessions.c.id).where(
+            sessions.c.organization_id == organization_id, _one_of(sessions.c.candidate_id, ids)
+        )
+        return columns.session_id.in_(of_theirs)
+    shared = _shared_with_people.get(table.name)
+    return shared(table, organization_id) if shared is not None else false()
+
+
+def visible(model: type[Base], caller: Principal) -> list[ColumnElement[bool]]:
+    """The WHERE conditions that leave only the rows of ``model`` the caller may see."""
+    table = _table(model)
+    conditions: list[ColumnElement[bool]] = [table.c.organization_id == caller.organization_id]
+    if caller.candidate_ids is not None:
+        conditions.append(_about_candidates(table, caller.organization_id, caller.candidate_ids))
+    return conditions
 
 
 async def find_owned(
@@ -19,18 +80,16 @@ async def find_owned(
     model: type[ModelT],
     kind: IdKind,
     identifier: str,
-    organization_id: str,
+    caller: Principal,
     *also: ColumnElement[bool],
 ) -> ModelT | None:
-    """The row with this id in this organisation, or None. A malformed id never reaches
-    the database; another organisation's row is indistinguishable from no row."""
+    """The row with this id that the caller may see, or None. A malformed id never reaches
+    the database; a row the caller may not see is indistinguishable from no row."""
     if not kind.is_valid(identifier):
         return None
-    columns: Any = model.__table__.c
+    columns: Any = _table(model).c
     return await session.scalar(
-        select(model).where(
-            columns.id == identifier, columns.organization_id == organization_id, *also
-        )
+        select(model).where(columns.id == identifier, *visible(model, caller), *also)
     )
 
 
@@ -39,11 +98,11 @@ async def get_owned(
     model: type[ModelT],
     kind: IdKind,
     identifier: str,
-    organization_id: str,
+    caller: Principal,
     noun: str,
 ) -> ModelT:
     """`find_owned`, or a 404 problem: "No {noun} with id …"."""
-    row = await find_owned(session, model, kind, identifier, organization_id)
+    row = await find_owned(session, model, kind, identifier, caller)
     if row is None:
-        raise NotFound(f"No {noun} with id {identifier}.")
+        raise NotFound(f"No {noun} with id {shown_id(identifier)}.")
     return row

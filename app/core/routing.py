@@ -22,6 +22,7 @@ from app.core.errors import (
     ValidationFailed,
     problem_responses,
 )
+from app.core.text_input import refuse_invalid_text
 
 EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
 _MAX_BODY_ATTRIBUTE = "__debrief_max_body_bytes__"
@@ -50,24 +51,6 @@ def _uses_database(dependant: Dependant) -> bool:
 
 
 class DebriefRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        limit: int | None = getattr(self.endpoint, _MAX_BODY_ATTRIBUTE, None)
-        if limit is None:
-            return handler
-
-        async def limited(request: Request) -> Response:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise ContentTooLarge(
-                    f"The request body exceeds this operation's limit of {limit} bytes.",
-                    errors=[FieldProblem(pointer="/body", detail="too large", code="body_bytes")],
-                    extensions={"limit": "body_bytes", "maximum": limit},
-                )
-            return await handler(request)
-
-        return limited
-
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         # Any request can carry a NUL in its query (400) or fail in the server (500); one
@@ -84,6 +67,29 @@ class DebriefRoute(APIRoute):
         for status, response in problem_responses(*implied).items():
             if str(status) not in documented:
                 self.responses[status] = response
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        reads_body = self.body_field is not None
+        limit: int | None = getattr(self.endpoint, _MAX_BODY_ATTRIBUTE, None)
+
+        async def handle(request: Request) -> Response:
+            if limit is not None:
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise ContentTooLarge(
+                        f"The request body exceeds this operation's limit of {limit} bytes.",
+                        errors=[
+                            FieldProblem(pointer="/body", detail="too large", code="body_bytes")
+                        ],
+                        extensions={"limit": "body_bytes", "maximum": limit},
+                    )
+            # Before the body is parsed: a lone surrogate must never reach a model or a row.
+            body = await request.body() if reads_body else b""
+            refuse_invalid_text(body, request.scope["query_string"])
+            return await handler(request)
+
+        return handle
 
 
 def api_router(**kwargs: Any) -> APIRouter:

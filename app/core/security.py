@@ -46,13 +46,32 @@ class GeneratedKey:
     secret_hash: str
 
 
+class Role(StrEnum):
+    """What kind of caller: the organisation's server, or one person through a token."""
+
+    ORGANIZATION = "organization"
+    CANDIDATE = "candidate"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: one key of one organisation."""
+    """Who is calling, and what of the organisation they may see.
+
+    An API key is the organisation: ``candidate_ids`` is None, every candidate. A person's
+    token carries the candidates it may see (a candidate: itself); every scoped lookup and
+    list applies that set (app/core/lookup.py), so no service checks it on its own.
+    """
 
     organization_id: str
-    api_key_id: str
+    api_key_id: str | None
     scopes: frozenset[Scope]
+    role: Role = Role.ORGANIZATION
+    subject: str | None = None
+    candidate_ids: frozenset[str] | None = None
+
+    @property
+    def is_organization(self) -> bool:
+        return self.role is Role.ORGANIZATION
 
 
 def hash_key(secret: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
-
+from app.access.auth import AUTH_PROBLEMS, ReadAccess
 from app.core.database import SessionDep
 from app.core.errors import NotFound, problem_responses
+from app.core.id_params import id_path
+from app.core.ids import CANDIDATE
 from app.core.routing import api_router
 from app.diagnosis.service import history_of
 from app.diagnosis.variables import CATEGORIES
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess
 from app.sessions import insights
 from app.sessions.insights import RecurringCategory
 
@@ -25,12 +25,12 @@ router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH
     responses=problem_responses(NotFound),
 )
 async def get_insights(
-    candidate_id: Annotated[str, Path(max_length=64, description="`cand_…`")],
+    candidate_id: Annotated[str, id_path(CANDIDATE, "candidate")],
     principal: ReadAccess,
     session: SessionDep,
 ) -> insights.Insights:
-    result = await insights.insights(session, principal.organization_id, candidate_id)
-    history = await history_of(session, principal.organization_id, result.candidate_id, None)
+    result = await insights.insights(session, principal, candidate_id)
+    history = await history_of(session, principal, result.candidate_id, None)
     result.recurring_categories = sorted(
         (RecurringCategory(category=c, sessions=history[c]) for c in CATEGORIES if history[c] > 0),
         key=lambda r: (-r.sessions, r.category),

@@ -3,11 +3,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    exists,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.column_types import UTCDateTime
 from app.core.database import Base
+from app.core.lookup import share_with_people
 
 
 class RuleSetVersion(Base):
@@ -67,3 +79,18 @@ class Diagnosis(Base):
     primary_category: Mapped[str] = mapped_column(String(32))
     verdict: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def _the_active_one(table: Table, organization_id: str) -> ColumnElement[bool]:
+    active = ActiveRuleSet.__table__.c
+    return exists(
+        select(active.organization_id).where(
+            active.organization_id == organization_id,
+            active.key == table.c.key,
+            active.version == table.c.version,
+        )
+    )
+
+
+# A person's token runs diagnoses with the organisation's active rule set, and only it.
+share_with_people(RuleSetVersion, _the_active_one)

@@ -2,23 +2,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Request, Response, status
+from fastapi import Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import DIAGNOSIS, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router, max_body
 from app.diagnosis import service
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+DiagnosisId = Annotated[str, id_path(DIAGNOSIS, "diagnosis")]
 
 
 @router.post(
@@ -32,11 +34,11 @@ DiagnosisId = Annotated[str, Path(max_length=64, description="`dgn_…`")]
 @read_only
 async def preview_diagnosis(
     data: PreviewRequest,
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     _within_limits: InlineRuleSetWithinLimits,
     session: SessionDep,
 ) -> VerdictRead:
-    return await service.preview(session, principal.organization_id, data)
+    return await service.preview(session, principal, data)
 
 
 @router.post(
@@ -55,9 +57,7 @@ async def diagnose_session(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        diagnosis, created = await service.diagnose_session(
-            session, principal.organization_id, session_id, data
-        )
+        diagnosis, created = await service.diagnose_session(session, principal, session_id, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(diagnosis, created).model_dump_json(),
@@ -66,9 +66,7 @@ async def diagnose_session(
             headers={"Location": f"/v1/diagnoses/{diagnosis.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -87,7 +85,7 @@ async def list_diagnoses(
     request: Request,
     response: Response,
 ) -> Page[DiagnosisRead]:
-    result = await service.list_diagnoses(session, principal.organization_id, session_id, page)
+    result = await service.list_diagnoses(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -100,6 +98,4 @@ async def list_diagnoses(
 async def get_diagnosis(
     diagnosis_id: DiagnosisId, principal: ReadAccess, session: SessionDep
 ) -> DiagnosisRead:
-    return service.read(
-        await service.get_diagnosis(session, principal.organization_id, diagnosis_id)
-    )
+    return service.read(await service.get_diagnosis(session, principal, diagnosis_id))

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, AdminAccess, OrgReadAccess, OrgWriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -14,10 +15,12 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, etag_for
+from app.core.id_params import key_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router, max_body
+from app.core.security import Principal
 from app.diagnosis import rule_sets
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, RuleSetWithinLimits
 from app.diagnosis.rule_set_testing import test_rule_set
@@ -30,12 +33,11 @@ from app.diagnosis.schemas import (
     RuleSetTestRequest,
     RuleSetUpdate,
 )
-from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess, WriteAccess
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1/rule-sets", tags=["rule-sets"], responses=AUTH_PROBLEMS)
 
-KeyPath = Annotated[str, Path(max_length=64)]
+KeyPath = Annotated[str, key_path("rule set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 
@@ -46,13 +48,13 @@ CHANGE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_rule_sets(
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     page: PageParams,
     request: Request,
     response: Response,
 ) -> Page[RuleSetSummary]:
-    result = await rule_sets.list_rule_sets(session, principal.organization_id, page)
+    result = await rule_sets.list_rule_sets(session, principal, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -71,17 +73,15 @@ async def list_rule_sets(
 @max_body(MAX_RULE_SET_REQUEST_BYTES)
 async def create_rule_set(
     data: RuleSetCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     _within_limits: RuleSetWithinLimits,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row = await rule_sets.create_draft(session, principal.organization_id, data)
-        read, _ = await rule_sets.get_version(
-            session, principal.organization_id, row.key, row.version
-        )
+        row = await rule_sets.create_draft(session, principal, data)
+        read, _ = await rule_sets.get_version(session, principal, row.key, row.version)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=read.model_dump_json(),
@@ -92,15 +92,13 @@ async def create_rule_set(
             },
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 async def _read(
-    session: SessionDep, organization_id: str, key: str, version: int, response: Response
+    session: SessionDep, caller: Principal, key: str, version: int, response: Response
 ) -> RuleSetRead:
-    read, row = await rule_sets.get_version(session, organization_id, key, version)
+    read, row = await rule_sets.get_version(session, caller, key, version)
     response.headers["ETag"] = etag_for(row.revision if row is not None else 1)
     return read
 
@@ -113,11 +111,11 @@ async def _read(
 async def get_rule_set(
     key: KeyPath,
     version: VersionPath,
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     response: Response,
 ) -> RuleSetRead:
-    return await _read(session, principal.organization_id, key, version, response)
+    return await _read(session, principal, key, version, response)
 
 
 @router.patch(
@@ -130,14 +128,14 @@ async def update_rule_set(
     key: KeyPath,
     version: VersionPath,
     patch: Annotated[RuleSetUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     _within_limits: RuleSetWithinLimits,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RuleSetRead:
-    await rule_sets.update_draft(session, principal.organization_id, key, version, patch, if_match)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.update_draft(session, principal, key, version, patch, if_match)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -147,9 +145,9 @@ async def update_rule_set(
 )
 @read_only
 async def validate_rule_set(
-    key: KeyPath, version: VersionPath, principal: ReadAccess, session: SessionDep
+    key: KeyPath, version: VersionPath, principal: OrgReadAccess, session: SessionDep
 ) -> RuleSetCheck:
-    read, _ = await rule_sets.get_version(session, principal.organization_id, key, version)
+    read, _ = await rule_sets.get_version(session, principal, key, version)
     return rule_sets.check(read.content)
 
 
@@ -161,13 +159,13 @@ async def validate_rule_set(
 async def publish_rule_set(
     key: KeyPath,
     version: VersionPath,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> RuleSetRead:
-    await rule_sets.publish(session, principal.organization_id, key, version, if_match)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.publish(session, principal, key, version, if_match)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -182,8 +180,8 @@ async def activate_rule_set(
     session: SessionDep,
     response: Response,
 ) -> RuleSetRead:
-    await rule_sets.activate(session, principal.organization_id, key, version)
-    return await _read(session, principal.organization_id, key, version, response)
+    await rule_sets.activate(session, principal, key, version)
+    return await _read(session, principal, key, version, response)
 
 
 @router.post(
@@ -198,7 +196,7 @@ async def run_rule_set_tests(
     key: KeyPath,
     version: VersionPath,
     data: RuleSetTestRequest,
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
 ) -> RuleSetTestReport:
-    return await test_rule_set(session, principal.organization_id, key, version, data)
+    return await test_rule_set(session, principal, key, version, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.security import Principal
 from app.diagnosis import rule_sets
 from app.diagnosis.rule_set_limits import invalid_rule_set
 from app.diagnosis.schemas import (
@@ -17,17 +18,15 @@ from app.rules.engine import InvalidRuleSet, run_tests
 
 
 async def test_rule_set(
-    session: AsyncSession, organization_id: str, key: str, version: int, data: RuleSetTestRequest
+    session: AsyncSession, caller: Principal, key: str, version: int, data: RuleSetTestRequest
 ) -> RuleSetTestReport:
-    read, _ = await rule_sets.get_version(session, organization_id, key, version)
+    read, _ = await rule_sets.get_version(session, caller, key, version)
     try:
         candidate = rule_sets.compile_cached(read.content)
     except InvalidRuleSet as exc:
         raise invalid_rule_set(exc, "", "The rule set (see POST …/validate)") from None
-    active_key, active_version = await rule_sets.active_ref(session, organization_id)
-    active, _ = await rule_sets.compiled_version(
-        session, organization_id, active_key, active_version
-    )
+    active_key, active_version = await rule_sets.active_ref(session, caller)
+    active, _ = await rule_sets.compiled_version(session, caller, active_key, active_version)
     tests = [
         TestOutcome(
             name=r.name,

@@ -13,8 +13,10 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
+from app.core.lookup import visible
 from app.core.pagination import Page, PageRequest, page_of, position
+from app.core.security import Principal
 from app.diagnosis.builtin import (
     BUILTIN_RULE_SETS,
     BUILTIN_VERSIONS,
@@ -82,11 +84,11 @@ def problems_of(content: RuleSetContent) -> list[ProblemItem]:
 
 def _check_key(key: str) -> None:
     if not re.fullmatch(RULE_SET_KEY_PATTERN, key):
-        raise NotFound(f"There is no rule set {key!r}.")
+        raise NotFound(f"There is no rule set {shown_id(key)!r}.")
 
 
-async def active_ref(session: AsyncSession, organization_id: str) -> tuple[str, int]:
-    active = await session.get(ActiveRuleSet, organization_id)
+async def active_ref(session: AsyncSession, caller: Principal) -> tuple[str, int]:
+    active = await session.get(ActiveRuleSet, caller.organization_id)
     if active is None:
         return DEFAULT_RULE_SET.key, DEFAULT_RULE_SET.version
     return active.key, active.version
@@ -95,7 +97,7 @@ async def active_ref(session: AsyncSession, organization_id: str) -> tuple[str, 
 def _builtin(key: str, version: int) -> BuiltinRuleSet:
     builtin = BUILTIN_VERSIONS.get((key, version))
     if builtin is None:
-        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
     return builtin
 
 
@@ -138,14 +140,14 @@ def _row_read(row: RuleSetVersion, active: tuple[str, int]) -> RuleSetRead:
 
 
 async def list_rule_sets(
-    session: AsyncSession, organization_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, page: PageRequest
 ) -> Page[RuleSetSummary]:
-    active = await active_ref(session, organization_id)
+    active = await active_ref(session, caller)
     after = position(page, "rule-sets") or ""
     reads: list[RuleSetRead] = [_builtin_read(active)] if after < BUILTIN_ID else []
     rows = await session.scalars(
         select(RuleSetVersion)
-        .where(RuleSetVersion.organization_id == organization_id, RuleSetVersion.id > after)
+        .where(*visible(RuleSetVersion, caller), RuleSetVersion.id > after)
         .order_by(RuleSetVersion.id)
         .limit(page.limit + 1)
     )
@@ -160,11 +162,11 @@ async def list_rule_sets(
 
 
 async def _row(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> RuleSetVersion | None:
     return await session.scalar(
         select(RuleSetVersion).where(
-            RuleSetVersion.organization_id == organization_id,
+            *visible(RuleSetVersion, caller),
             RuleSetVersion.key == key,
             RuleSetVersion.version == version,
         )
@@ -172,20 +174,20 @@ async def _row(
 
 
 async def get_version(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> tuple[RuleSetRead, RuleSetVersion | None]:
     _check_key(key)
-    active = await active_ref(session, organization_id)
+    active = await active_ref(session, caller)
     if key in BUILTIN_RULE_SETS:
         return _builtin_read(active, _builtin(key, version)), None
-    row = await _row(session, organization_id, key, version)
+    row = await _row(session, caller, key, version)
     if row is None:
-        raise NotFound(f"There is no version {version} of rule set {key!r}.")
+        raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
     return _row_read(row, active), row
 
 
 async def compiled_version(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     """A version ready to run; the hot path of every diagnosis: one query at most, and a
     published version's stored hash as the cache key instead of hashing it again."""
@@ -193,9 +195,9 @@ async def compiled_version(
     if key in BUILTIN_RULE_SETS:
         compiled = _builtin(key, version).compiled
     else:
-        row = await _row(session, organization_id, key, version)
+        row = await _row(session, caller, key, version)
         if row is None:
-            raise NotFound(f"There is no version {version} of rule set {key!r}.")
+            raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         cached = _compiled.get(row.content_hash) if row.content_hash else None
         compiled = cached or compile_cached(
             RuleSetContent.model_validate(row.content),
@@ -205,9 +207,9 @@ async def compiled_version(
 
 
 async def _mutable_draft(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> RuleSetVersion:
-    _read, row = await get_version(session, organization_id, key, version)
+    _read, row = await get_version(session, caller, key, version)
     if row is None:
         raise Conflict(f"{key!r} is built in: it cannot be changed. Create your own rule set.")
     if row.status != RuleSetStatus.DRAFT.value:
@@ -218,7 +220,7 @@ async def _mutable_draft(
 
 
 async def create_draft(
-    session: AsyncSession, organization_id: str, data: RuleSetCreate
+    session: AsyncSession, caller: Principal, data: RuleSetCreate
 ) -> RuleSetVersion:
     if data.key in BUILTIN_RULE_SETS:
         raise Conflict(
@@ -228,7 +230,7 @@ async def create_draft(
     existing = (
         await session.scalars(
             select(RuleSetVersion).where(
-                RuleSetVersion.organization_id == organization_id, RuleSetVersion.key == data.key
+                *visible(RuleSetVersion, caller), RuleSetVersion.key == data.key
             )
         )
     ).all()
@@ -238,7 +240,7 @@ async def create_draft(
     now = utc_now()
     row = RuleSetVersion(
         id=ids.RULE_SET.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         key=data.key,
         version=max((r.version for r in existing), default=0) + 1,
         status=RuleSetStatus.DRAFT.value,
@@ -255,13 +257,13 @@ async def create_draft(
 
 async def update_draft(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     key: str,
     version: int,
     patch: RuleSetUpdate,
     if_match: str | None,
 ) -> RuleSetVersion:
-    row = await _mutable_draft(session, organization_id, key, version)
+    row = await _mutable_draft(session, caller, key, version)
     check_if_match(if_match, etag_for(row.revision))
     merged = {**row.content, **patch.model_dump(mode="json", exclude_unset=True)}
     check_limits(merged, "/body")  # each part was within them, but not their sum
@@ -279,9 +281,9 @@ def check(content: RuleSetContent) -> RuleSetCheck:
 
 
 async def publish(
-    session: AsyncSession, organization_id: str, key: str, version: int, if_match: str | None
+    session: AsyncSession, caller: Principal, key: str, version: int, if_match: str | None
 ) -> RuleSetVersion:
-    row = await _mutable_draft(session, organization_id, key, version)
+    row = await _mutable_draft(session, caller, key, version)
     check_if_match(if_match, etag_for(row.revision))
     content = RuleSetContent.model_validate(row.content)
     problems = problems_of(content)
@@ -310,16 +312,16 @@ async def publish(
     return row
 
 
-async def activate(session: AsyncSession, organization_id: str, key: str, version: int) -> None:
-    read, _ = await get_version(session, organization_id, key, version)
+async def activate(session: AsyncSession, caller: Principal, key: str, version: int) -> None:
+    read, _ = await get_version(session, caller, key, version)
     if read.status is not RuleSetStatus.PUBLISHED:
         raise Conflict(f"Version {version} of {key!r} is a draft: publish it first.")
-    active = await session.get(ActiveRuleSet, organization_id)
+    active = await session.get(ActiveRuleSet, caller.organization_id)
     now = utc_now()
     if active is None:
         session.add(
             ActiveRuleSet(
-                organization_id=organization_id, key=key, version=version, activated_at=now
+                organization_id=caller.organization_id, key=key, version=version, activated_at=now
             )
         )
     else:

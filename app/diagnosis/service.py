@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import ids
 from app.core.errors import FieldProblem, NotFound, ValidationFailed
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.diagnosis import rule_sets
 from app.diagnosis.models import Diagnosis
 from app.diagnosis.rule_set_limits import invalid_rule_set
@@ -70,7 +71,7 @@ def _check_preview_answers(data: PreviewRequest) -> None:
         raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
 
 
-async def preview(session: AsyncSession, organization_id: str, data: PreviewRequest) -> VerdictRead:
+async def preview(session: AsyncSession, caller: Principal, data: PreviewRequest) -> VerdictRead:
     _check_preview_answers(data)
     if data.rule_set is not None:
         try:
@@ -80,8 +81,8 @@ async def preview(session: AsyncSession, organization_id: str, data: PreviewRequ
             raise invalid_rule_set(exc, "/body/rule_set", "The inline rule set") from None
         ref = RuleSetRef(key="inline", version=0, content_hash=compiled.hash)
     else:
-        key, version = await rule_sets.active_ref(session, organization_id)
-        compiled, ref = await rule_sets.compiled_version(session, organization_id, key, version)
+        key, version = await rule_sets.active_ref(session, caller)
+        compiled, ref = await rule_sets.compiled_version(session, caller, key, version)
     answers, feedback, askable = _visible(
         BUILTIN_SETS["self-reflection"].compiled,
         data.answers,
@@ -100,12 +101,12 @@ async def preview(session: AsyncSession, organization_id: str, data: PreviewRequ
 
 
 async def history_of(
-    session: AsyncSession, organization_id: str, candidate_id: str, before_session: str | None
+    session: AsyncSession, caller: Principal, candidate_id: str, before_session: str | None
 ) -> dict[str, int]:
     """How often each category came first in the candidate's other sessions' latest diagnoses."""
     latest = (
         select(Diagnosis.session_id, func.max(Diagnosis.id).label("latest"))
-        .where(Diagnosis.organization_id == organization_id, Diagnosis.candidate_id == candidate_id)
+        .where(*visible(Diagnosis, caller), Diagnosis.candidate_id == candidate_id)
         .group_by(Diagnosis.session_id)
         .subquery()
     )
@@ -121,15 +122,15 @@ async def history_of(
 
 
 async def _resolve_rule_set(
-    session: AsyncSession, organization_id: str, named: str | None
+    session: AsyncSession, caller: Principal, named: str | None
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     if named is None:
-        key, version = await rule_sets.active_ref(session, organization_id)
+        key, version = await rule_sets.active_ref(session, caller)
     else:
         key, _, number = named.partition("@")
         version = int(number)
     try:
-        return await rule_sets.compiled_version(session, organization_id, key, version)
+        return await rule_sets.compiled_version(session, caller, key, version)
     except NotFound as exc:
         raise ValidationFailed(
             exc.detail,
@@ -138,7 +139,7 @@ async def _resolve_rule_set(
 
 
 async def _steps_to_items(
-    session: AsyncSession, organization_id: str, row: ReflectionSession, verdict: VerdictRead
+    session: AsyncSession, caller: Principal, row: ReflectionSession, verdict: VerdictRead
 ) -> list[str]:
     existing = set(
         await session.scalars(
@@ -153,7 +154,7 @@ async def _steps_to_items(
             continue
         _, item = await add_item(
             session,
-            organization_id,
+            caller,
             row.id,
             ActionItemCreate(text=step.text[:500]),
             ActionSource.DIAGNOSIS,
@@ -165,10 +166,10 @@ async def _steps_to_items(
 
 
 async def diagnose_session(
-    session: AsyncSession, organization_id: str, session_id: str, data: DiagnosisCreate
+    session: AsyncSession, caller: Principal, session_id: str, data: DiagnosisCreate
 ) -> tuple[Diagnosis, list[str]]:
-    row = await get_session(session, organization_id, session_id)
-    compiled, ref = await _resolve_rule_set(session, organization_id, data.rule_set)
+    row = await get_session(session, caller, session_id)
+    compiled, ref = await _resolve_rule_set(session, caller, data.rule_set)
     facts = {
         "company": row.company,
         "role_title": row.role_title,
@@ -176,12 +177,12 @@ async def diagnose_session(
         "outcome": row.outcome,
         "posting": row.posting,
     }
-    history = await history_of(session, organization_id, row.candidate_id, row.id)
+    history = await history_of(session, caller, row.candidate_id, row.id)
     reflection = await question_sets.compiled_version(
-        session, organization_id, row.reflection_set_key, row.reflection_set_version
+        session, caller, row.reflection_set_key, row.reflection_set_version
     )
     feedback_set = await question_sets.compiled_version(
-        session, organization_id, row.feedback_set_key, row.feedback_set_version
+        session, caller, row.feedback_set_key, row.feedback_set_version
     )
     answers, feedback, askable = _visible(
         reflection, row.answers, feedback_set, row.feedback_answers
@@ -191,7 +192,7 @@ async def diagnose_session(
     now = utc_now()
     diagnosis = Diagnosis(
         id=ids.DIAGNOSIS.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         session_id=row.id,
         candidate_id=row.candidate_id,
         rule_set_key=ref.key,
@@ -212,7 +213,7 @@ async def diagnose_session(
     )
     created = []
     if data.create_action_items:
-        created = await _steps_to_items(session, organization_id, row, verdict)
+        created = await _steps_to_items(session, caller, row, verdict)
     await session.flush()
     return diagnosis, created
 
@@ -229,18 +230,12 @@ def read(diagnosis: Diagnosis, created: list[str] | None = None) -> DiagnosisRea
 
 
 async def list_diagnoses(
-    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[DiagnosisRead]:
-    row = await get_session(session, organization_id, session_id)
-    statement = select(Diagnosis).where(
-        Diagnosis.session_id == row.id, Diagnosis.organization_id == organization_id
-    )
+    row = await get_session(session, caller, session_id)
+    statement = select(Diagnosis).where(Diagnosis.session_id == row.id, *visible(Diagnosis, caller))
     return await paginate(session, statement, Diagnosis.id, page, f"diagnoses:{row.id}", read)
 
 
-async def get_diagnosis(
-    session: AsyncSession, organization_id: str, diagnosis_id: str
-) -> Diagnosis:
-    return await get_owned(
-        session, Diagnosis, ids.DIAGNOSIS, diagnosis_id, organization_id, "diagnosis"
-    )
+async def get_diagnosis(session: AsyncSession, caller: Principal, diagnosis_id: str) -> Diagnosis:
+    return await get_owned(session, Diagnosis, ids.DIAGNOSIS, diagnosis_id, caller, "diagnosis")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess
 from app.core.config import Settings
 from app.core.database import SessionDep
 from app.core.errors import (
@@ -21,9 +22,12 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
 from app.core.event_types import EventType
+from app.core.id_params import id_path
+from app.core.ids import EVENT
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.events import service
+from app.events.models import DELIVERY, ENDPOINT
 from app.events.schemas import (
     CATALOGUE,
     DeliveryRead,
@@ -34,14 +38,13 @@ from app.events.schemas import (
     WebhookEndpointUpdate,
     WebhookEndpointWithSecret,
 )
-from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, ReadAccess
 
 events_router = api_router(prefix="/v1/events", tags=["events"], responses=AUTH_PROBLEMS)
 router = api_router(prefix="/v1/webhook-endpoints", tags=["webhooks"], responses=AUTH_PROBLEMS)
 
-EndpointId = Annotated[str, Path(max_length=64, description="`whe_…`")]
-DeliveryId = Annotated[str, Path(max_length=64, description="`whd_…`")]
-EventId = Annotated[str, Path(max_length=64, description="`evt_…`")]
+EndpointId = Annotated[str, id_path(ENDPOINT, "webhook endpoint")]
+DeliveryId = Annotated[str, id_path(DELIVERY, "delivery")]
+EventId = Annotated[str, id_path(EVENT, "event")]
 
 
 def _settings(request: Request) -> Settings:
@@ -70,7 +73,7 @@ async def list_events(
 ) -> Page[EventRead]:
     result = await service.list_events(
         session,
-        principal.organization_id,
+        principal,
         page,
         types=type,
         candidate_id=candidate_id,
@@ -82,7 +85,7 @@ async def list_events(
 
 @events_router.get("/{event_id}", summary="Get an event", responses=problem_responses(NotFound))
 async def get_event(event_id: EventId, principal: ReadAccess, session: SessionDep) -> EventRead:
-    return service.read_event(await service.get_event(session, principal.organization_id, event_id))
+    return service.read_event(await service.get_event(session, principal, event_id))
 
 
 @router.post(
@@ -98,9 +101,7 @@ async def create_endpoint(
     request: Request,
     response: Response,
 ) -> WebhookEndpointWithSecret:
-    endpoint = await service.create_endpoint(
-        session, principal.organization_id, data, _settings(request)
-    )
+    endpoint = await service.create_endpoint(session, principal, data, _settings(request))
     response.headers["ETag"] = service.etag(endpoint)
     response.headers["Location"] = f"/v1/webhook-endpoints/{endpoint.id}"
     return WebhookEndpointWithSecret(
@@ -120,7 +121,7 @@ async def list_endpoints(
     request: Request,
     response: Response,
 ) -> Page[WebhookEndpointRead]:
-    result = await service.list_endpoints(session, principal.organization_id, page)
+    result = await service.list_endpoints(session, principal, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -133,7 +134,7 @@ async def list_endpoints(
 async def get_endpoint(
     endpoint_id: EndpointId, principal: AdminAccess, session: SessionDep, response: Response
 ) -> WebhookEndpointRead:
-    endpoint = await service.get_endpoint(session, principal.organization_id, endpoint_id)
+    endpoint = await service.get_endpoint(session, principal, endpoint_id)
     response.headers["ETag"] = service.etag(endpoint)
     return service.read_endpoint(endpoint)
 
@@ -156,7 +157,7 @@ async def update_endpoint(
     if_match: IfMatch = None,
 ) -> WebhookEndpointRead:
     endpoint = await service.update_endpoint(
-        session, principal.organization_id, endpoint_id, patch, if_match, _settings(request)
+        session, principal, endpoint_id, patch, if_match, _settings(request)
     )
     response.headers["ETag"] = service.etag(endpoint)
     return service.read_endpoint(endpoint)
@@ -171,7 +172,7 @@ async def update_endpoint(
 async def delete_endpoint(
     endpoint_id: EndpointId, principal: AdminAccess, session: SessionDep, if_match: IfMatch = None
 ) -> None:
-    await service.delete_endpoint(session, principal.organization_id, endpoint_id, if_match)
+    await service.delete_endpoint(session, principal, endpoint_id, if_match)
 
 
 @router.post(
@@ -191,7 +192,7 @@ async def rotate_secret(
     if_match: IfMatch = None,
 ) -> RotatedSecret:
     endpoint, rotated = await service.rotate_secret(
-        session, principal.organization_id, endpoint_id, if_match, _settings(request)
+        session, principal, endpoint_id, if_match, _settings(request)
     )
     response.headers["ETag"] = service.etag(endpoint)
     return rotated
@@ -210,7 +211,7 @@ async def list_deliveries(
     request: Request,
     response: Response,
 ) -> Page[DeliveryRead]:
-    result = await service.list_deliveries(session, principal.organization_id, endpoint_id, page)
+    result = await service.list_deliveries(session, principal, endpoint_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -224,9 +225,7 @@ async def list_deliveries(
 async def replay_delivery(
     endpoint_id: EndpointId, delivery_id: DeliveryId, principal: AdminAccess, session: SessionDep
 ) -> DeliveryRead:
-    delivery = await service.replay_delivery(
-        session, principal.organization_id, endpoint_id, delivery_id
-    )
+    delivery = await service.replay_delivery(session, principal, endpoint_id, delivery_id)
     return service.read_delivery(delivery)
 
 
@@ -239,5 +238,5 @@ async def replay_delivery(
 async def send_test(
     endpoint_id: EndpointId, principal: AdminAccess, session: SessionDep
 ) -> DeliveryRead:
-    delivery = await service.send_test(session, principal.organization_id, endpoint_id)
+    delivery = await service.send_test(session, principal, endpoint_id)
     return service.read_delivery(delivery)

@@ -15,9 +15,10 @@ from app.core.errors import FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.outbox_models import OutboxEvent
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.events.address_guard import UnsafeAddress, check_url
 from app.events.dispatch import new_delivery, payload_of
 from app.events.models import DELIVERY, ENDPOINT, WebhookDelivery, WebhookEndpoint
@@ -45,14 +46,14 @@ def read_event(event: OutboxEvent) -> EventRead:
 
 async def list_events(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     types: list[EventType],
     candidate_id: str | None,
     session_id: str | None,
 ) -> Page[EventRead]:
-    statement = select(OutboxEvent).where(OutboxEvent.organization_id == organization_id)
+    statement = select(OutboxEvent).where(*visible(OutboxEvent, caller))
     if types:
         statement = statement.where(OutboxEvent.type.in_([t.value for t in types]))
     if candidate_id is not None:
@@ -62,8 +63,8 @@ async def list_events(
     return await paginate(session, statement, OutboxEvent.id, page, "events", read_event)
 
 
-async def get_event(session: AsyncSession, organization_id: str, event_id: str) -> OutboxEvent:
-    return await get_owned(session, OutboxEvent, ids.EVENT, event_id, organization_id, "event")
+async def get_event(session: AsyncSession, caller: Principal, event_id: str) -> OutboxEvent:
+    return await get_owned(session, OutboxEvent, ids.EVENT, event_id, caller, "event")
 
 
 def etag(endpoint: WebhookEndpoint) -> str:
@@ -99,13 +100,13 @@ async def _checked_url(url: str, settings: Settings) -> str:
 
 
 async def create_endpoint(
-    session: AsyncSession, organization_id: str, data: WebhookEndpointCreate, settings: Settings
+    session: AsyncSession, caller: Principal, data: WebhookEndpointCreate, settings: Settings
 ) -> WebhookEndpoint:
     url = await _checked_url(data.url, settings)
     now = utc_now()
     endpoint = WebhookEndpoint(
         id=ENDPOINT.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         url=url,
         description=data.description,
         event_types=sorted({t.value for t in data.event_types}),
@@ -124,17 +125,17 @@ async def create_endpoint(
 
 
 async def get_endpoint(
-    session: AsyncSession, organization_id: str, endpoint_id: str
+    session: AsyncSession, caller: Principal, endpoint_id: str
 ) -> WebhookEndpoint:
     return await get_owned(
-        session, WebhookEndpoint, ENDPOINT, endpoint_id, organization_id, "webhook endpoint"
+        session, WebhookEndpoint, ENDPOINT, endpoint_id, caller, "webhook endpoint"
     )
 
 
 async def list_endpoints(
-    session: AsyncSession, organization_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, page: PageRequest
 ) -> Page[WebhookEndpointRead]:
-    statement = select(WebhookEndpoint).where(WebhookEndpoint.organization_id == organization_id)
+    statement = select(WebhookEndpoint).where(*visible(WebhookEndpoint, caller))
     return await paginate(
         session, statement, WebhookEndpoint.id, page, "webhook-endpoints", read_endpoint
     )
@@ -149,13 +150,13 @@ def _required(name: str) -> ValidationFailed:
 
 async def update_endpoint(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     endpoint_id: str,
     patch: WebhookEndpointUpdate,
     if_match: str | None,
     settings: Settings,
 ) -> WebhookEndpoint:
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
+    endpoint = await get_endpoint(session, caller, endpoint_id)
     check_if_match(if_match, etag(endpoint))
     changes: dict[str, Any] = patch.model_dump(mode="json", exclude_unset=True)
     for name in ("url", "event_types", "enabled"):
@@ -178,9 +179,9 @@ async def update_endpoint(
 
 
 async def delete_endpoint(
-    session: AsyncSession, organization_id: str, endpoint_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, endpoint_id: str, if_match: str | None
 ) -> None:
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
+    endpoint = await get_endpoint(session, caller, endpoint_id)
     check_if_match(if_match, etag(endpoint))
     await session.delete(endpoint)
     await flush_changes(session, "webhook endpoint", if_match)
@@ -188,12 +189,12 @@ async def delete_endpoint(
 
 async def rotate_secret(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     endpoint_id: str,
     if_match: str | None,
     settings: Settings,
 ) -> tuple[WebhookEndpoint, RotatedSecret]:
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
+    endpoint = await get_endpoint(session, caller, endpoint_id)
     check_if_match(if_match, etag(endpoint))
     now = utc_now()
     overlap = timedelta(hours=settings.webhooks_secret_overlap_hours)
@@ -224,12 +225,12 @@ def read_delivery(delivery: WebhookDelivery) -> DeliveryRead:
 
 
 async def list_deliveries(
-    session: AsyncSession, organization_id: str, endpoint_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, endpoint_id: str, page: PageRequest
 ) -> Page[DeliveryRead]:
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
+    endpoint = await get_endpoint(session, caller, endpoint_id)
     statement = select(WebhookDelivery).where(
         WebhookDelivery.endpoint_id == endpoint.id,
-        WebhookDelivery.organization_id == organization_id,
+        *visible(WebhookDelivery, caller),
     )
     return await paginate(
         session, statement, WebhookDelivery.id, page, f"deliveries:{endpoint.id}", read_delivery
@@ -237,13 +238,11 @@ async def list_deliveries(
 
 
 async def replay_delivery(
-    session: AsyncSession, organization_id: str, endpoint_id: str, delivery_id: str
+    session: AsyncSession, caller: Principal, endpoint_id: str, delivery_id: str
 ) -> WebhookDelivery:
     """Send the same message again (same `webhook-id`) as a new delivery, due now."""
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
-    original = await get_owned(
-        session, WebhookDelivery, DELIVERY, delivery_id, organization_id, "delivery"
-    )
+    endpoint = await get_endpoint(session, caller, endpoint_id)
+    original = await get_owned(session, WebhookDelivery, DELIVERY, delivery_id, caller, "delivery")
     if original.endpoint_id != endpoint.id:
         raise NotFound(f"No delivery with id {delivery_id}.")
     replay = new_delivery(
@@ -254,11 +253,9 @@ async def replay_delivery(
     return replay
 
 
-async def send_test(
-    session: AsyncSession, organization_id: str, endpoint_id: str
-) -> WebhookDelivery:
+async def send_test(session: AsyncSession, caller: Principal, endpoint_id: str) -> WebhookDelivery:
     """A `webhook.test` ping to this endpoint only; it is not part of the event stream."""
-    endpoint = await get_endpoint(session, organization_id, endpoint_id)
+    endpoint = await get_endpoint(session, caller, endpoint_id)
     now = utc_now()
     payload = payload_of(EventType.WEBHOOK_TEST.value, now, {"webhook_endpoint_id": endpoint.id})
     delivery = new_delivery(endpoint, ids.EVENT.new(now), payload, now, None)

@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.candidates.models import Candidate
 from app.candidates.service import get_candidate
 from app.core.errors import NotFound
-from app.core.ids import utc_now
+from app.core.ids import CANDIDATE, utc_now
+from app.core.lookup import find_owned, visible
+from app.core.security import Principal, Role, Scope
 from app.follow_ups.models import CalendarFeed, FollowUp
 from app.follow_ups.schemas import OPEN_STATUSES, FollowUpKind
 from app.messages.formats import header_safe
@@ -45,16 +47,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def mint(
-    session: AsyncSession, organization_id: str, candidate_id: str
-) -> tuple[str, datetime]:
+async def mint(session: AsyncSession, caller: Principal, candidate_id: str) -> tuple[str, datetime]:
     """A new token for the candidate's feed (the old one, if any, stops working)."""
-    candidate = await get_candidate(session, organization_id, candidate_id)
+    candidate = await get_candidate(session, caller, candidate_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = utc_now()
     row = await session.get(CalendarFeed, candidate.id)
     if row is None:
-        row = CalendarFeed(candidate_id=candidate.id, organization_id=organization_id)
+        row = CalendarFeed(candidate_id=candidate.id, organization_id=candidate.organization_id)
         session.add(row)
     row.token_hash = _hash(token)
     row.created_at = now
@@ -62,8 +62,8 @@ async def mint(
     return token, now
 
 
-async def revoke(session: AsyncSession, organization_id: str, candidate_id: str) -> None:
-    candidate = await get_candidate(session, organization_id, candidate_id)
+async def revoke(session: AsyncSession, caller: Principal, candidate_id: str) -> None:
+    candidate = await get_candidate(session, caller, candidate_id)
     row = await session.get(CalendarFeed, candidate.id)
     if row is None:
         raise NotFound(f"Candidate {candidate.id} has no calendar feed.")
@@ -82,25 +82,27 @@ async def render(session: AsyncSession, token: str) -> bytes:
     feed = await session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token)))
     if feed is None:
         raise _unknown()
-    candidate = await session.get(Candidate, feed.candidate_id)
-    if candidate is None or candidate.organization_id != feed.organization_id:
+    # The feed reads as its candidate would, through the same scoping as their token.
+    reader = Principal(
+        organization_id=feed.organization_id,
+        api_key_id=None,
+        scopes=frozenset({Scope.READ}),
+        role=Role.CANDIDATE,
+        subject=feed.candidate_id,
+        candidate_ids=frozenset({feed.candidate_id}),
+    )
+    candidate = await find_owned(session, Candidate, CANDIDATE, feed.candidate_id, reader)
+    if candidate is None:
         raise _unknown()
     sessions = {
         row.id: row
         for row in await session.scalars(
-            select(ReflectionSession).where(
-                ReflectionSession.organization_id == feed.organization_id,
-                ReflectionSession.candidate_id == candidate.id,
-            )
+            select(ReflectionSession).where(*visible(ReflectionSession, reader))
         )
     }
     follow_ups = await session.scalars(
         select(FollowUp)
-        .where(
-            FollowUp.organization_id == feed.organization_id,
-            FollowUp.candidate_id == candidate.id,
-            FollowUp.status.in_([s.value for s in OPEN_STATUSES]),
-        )
+        .where(*visible(FollowUp, reader), FollowUp.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(FollowUp.due_key)
     )
     calendar = Calendar()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.lookup import visible
+from app.core.security import Principal
 from app.follow_ups.models import FollowUp
 from app.follow_ups.schemas import FollowUpRead
 from app.follow_ups.service import read
@@ -20,16 +22,13 @@ class CandidateExport(insights.Export):
     sessions: list[ExportedSessionWithFollowUps]  # type: ignore[assignment]
 
 
-async def export(session: AsyncSession, organization_id: str, candidate_id: str) -> CandidateExport:
-    base = await insights.export(session, organization_id, candidate_id)
+async def export(session: AsyncSession, caller: Principal, candidate_id: str) -> CandidateExport:
+    base = await insights.export(session, caller, candidate_id)
     follow_ups: dict[str, list[FollowUpRead]] = {s.id: [] for s in base.sessions}
     if follow_ups:
         for row in await session.scalars(
             select(FollowUp)
-            .where(
-                FollowUp.organization_id == organization_id,
-                FollowUp.candidate_id == base.candidate.id,
-            )
+            .where(*visible(FollowUp, caller), FollowUp.candidate_id == base.candidate.id)
             .order_by(FollowUp.id)
         ):
             follow_ups.setdefault(row.session_id, []).append(read(row))

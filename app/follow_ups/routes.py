@@ -9,6 +9,13 @@ from typing import Annotated
 
 from fastapi import Path, Query, Request, Response, status
 
+from app.access.auth import (
+    AUTH_PROBLEMS,
+    OrgReadAccess,
+    OrgWriteAccess,
+    ReadAccess,
+    WriteAccess,
+)
 from app.core.database import SessionDep
 from app.core.errors import (
     Conflict,
@@ -19,9 +26,12 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
 from app.core.fields import Timestamp
+from app.core.id_params import id_path
+from app.core.ids import CANDIDATE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.follow_ups import calendar_feed, export, planner, service
+from app.follow_ups.models import FOLLOW_UP
 from app.follow_ups.schemas import (
     CadenceRead,
     CadenceUpdate,
@@ -31,7 +41,6 @@ from app.follow_ups.schemas import (
     FollowUpStatus,
     Snooze,
 )
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 __all__ = ["planner"]
 
@@ -42,8 +51,8 @@ router = api_router(prefix="/v1/follow-ups", tags=["follow-ups"], responses=AUTH
 candidate_router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 feed_router = api_router(prefix="/v1/calendar-feeds", tags=["follow-ups"])
 
-FollowUpId = Annotated[str, Path(max_length=64, description="`fu_…`")]
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+FollowUpId = Annotated[str, id_path(FOLLOW_UP, "follow-up")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @cadence_router.get(
@@ -52,7 +61,7 @@ CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
     responses={200: {"headers": ETAG_HEADER_DOC}},
 )
 async def get_cadence(
-    principal: ReadAccess, session: SessionDep, response: Response
+    principal: OrgReadAccess, session: SessionDep, response: Response
 ) -> CadenceRead:
     row = await service.get_cadence(session, principal.organization_id)
     response.headers["ETag"] = service.cadence_etag(row)
@@ -69,7 +78,7 @@ async def get_cadence(
 )
 async def put_cadence(
     data: CadenceUpdate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
@@ -106,7 +115,7 @@ async def list_follow_ups(
 ) -> Page[FollowUpRead]:
     result = await service.list_follow_ups(
         session,
-        principal.organization_id,
+        principal,
         page,
         statuses=status,
         kinds=kind,
@@ -122,9 +131,7 @@ async def list_follow_ups(
 async def get_follow_up(
     follow_up_id: FollowUpId, principal: ReadAccess, session: SessionDep
 ) -> FollowUpRead:
-    return service.read(
-        await service.get_follow_up(session, principal.organization_id, follow_up_id)
-    )
+    return service.read(await service.get_follow_up(session, principal, follow_up_id))
 
 
 @router.post(
@@ -135,9 +142,7 @@ async def get_follow_up(
 async def snooze_follow_up(
     follow_up_id: FollowUpId, data: Snooze, principal: WriteAccess, session: SessionDep
 ) -> FollowUpRead:
-    return service.read(
-        await service.snooze(session, principal.organization_id, follow_up_id, data)
-    )
+    return service.read(await service.snooze(session, principal, follow_up_id, data))
 
 
 @router.post(
@@ -148,7 +153,7 @@ async def snooze_follow_up(
 async def dismiss_follow_up(
     follow_up_id: FollowUpId, principal: WriteAccess, session: SessionDep
 ) -> FollowUpRead:
-    return service.read(await service.dismiss(session, principal.organization_id, follow_up_id))
+    return service.read(await service.dismiss(session, principal, follow_up_id))
 
 
 @candidate_router.get(
@@ -159,7 +164,7 @@ async def dismiss_follow_up(
 async def export_candidate(
     candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
 ) -> export.CandidateExport:
-    return await export.export(session, principal.organization_id, candidate_id)
+    return await export.export(session, principal, candidate_id)
 
 
 def _feed_url(request: Request, token: str) -> str:
@@ -179,7 +184,7 @@ def _feed_url(request: Request, token: str) -> str:
 async def issue_calendar_feed(
     candidate_id: CandidateId, principal: WriteAccess, session: SessionDep, request: Request
 ) -> CalendarFeedRead:
-    token, created_at = await calendar_feed.mint(session, principal.organization_id, candidate_id)
+    token, created_at = await calendar_feed.mint(session, principal, candidate_id)
     return CalendarFeedRead(url=_feed_url(request, token), created_at=created_at)
 
 
@@ -192,7 +197,7 @@ async def issue_calendar_feed(
 async def revoke_calendar_feed(
     candidate_id: CandidateId, principal: WriteAccess, session: SessionDep
 ) -> None:
-    await calendar_feed.revoke(session, principal.organization_id, candidate_id)
+    await calendar_feed.revoke(session, principal, candidate_id)
 
 
 @feed_router.get(
@@ -207,7 +212,8 @@ async def revoke_calendar_feed(
     },
 )
 async def get_calendar_feed(
-    token: Annotated[str, Path(max_length=calendar_feed.MAX_TOKEN_LENGTH)], session: SessionDep
+    token: Annotated[str, Path(description="The feed's token, from its URL.")],
+    session: SessionDep,
 ) -> Response:
     body = await calendar_feed.render(session, token)
     return Response(

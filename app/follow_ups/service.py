@@ -13,9 +13,10 @@ from app.core.errors import Conflict, FieldProblem, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.outbox import emit
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.follow_ups import schedule
 from app.follow_ups.models import FOLLOW_UP, FollowUp
 from app.follow_ups.schemas import (
@@ -80,13 +81,13 @@ def read(row: FollowUp) -> FollowUpRead:
     )
 
 
-async def get_follow_up(session: AsyncSession, organization_id: str, follow_up_id: str) -> FollowUp:
-    return await get_owned(session, FollowUp, FOLLOW_UP, follow_up_id, organization_id, "follow-up")
+async def get_follow_up(session: AsyncSession, caller: Principal, follow_up_id: str) -> FollowUp:
+    return await get_owned(session, FollowUp, FOLLOW_UP, follow_up_id, caller, "follow-up")
 
 
 async def list_follow_ups(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     statuses: list[FollowUpStatus],
@@ -95,8 +96,8 @@ async def list_follow_ups(
     session_id: str | None,
     due_before: datetime | None,
 ) -> Page[FollowUpRead]:
-    """Soonest due first (then by id), across the organisation or one candidate."""
-    statement = select(FollowUp).where(FollowUp.organization_id == organization_id)
+    """Soonest due first (then by id), of every candidate the caller may see."""
+    statement = select(FollowUp).where(*visible(FollowUp, caller))
     if statuses:
         statement = statement.where(FollowUp.status.in_([s.value for s in statuses]))
     if kinds:
@@ -137,9 +138,9 @@ def _snooze_until(data: Snooze, now: datetime) -> datetime:
 
 
 async def snooze(
-    session: AsyncSession, organization_id: str, follow_up_id: str, data: Snooze
+    session: AsyncSession, caller: Principal, follow_up_id: str, data: Snooze
 ) -> FollowUp:
-    row = await get_follow_up(session, organization_id, follow_up_id)
+    row = await get_follow_up(session, caller, follow_up_id)
     _ensure_open(row, "snoozed")
     now = utc_now()
     schedule.set_due(row, _snooze_until(data, now))
@@ -149,9 +150,9 @@ async def snooze(
     return row
 
 
-async def dismiss(session: AsyncSession, organization_id: str, follow_up_id: str) -> FollowUp:
+async def dismiss(session: AsyncSession, caller: Principal, follow_up_id: str) -> FollowUp:
     """Idempotent: dismissing a dismissed follow-up leaves it as it was."""
-    row = await get_follow_up(session, organization_id, follow_up_id)
+    row = await get_follow_up(session, caller, follow_up_id)
     if row.status == FollowUpStatus.DISMISSED.value:
         return row
     _ensure_open(row, "dismissed")

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Path, Query, Request, Response, status
+from fastapi import Header, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -15,7 +16,9 @@ from app.core.errors import (
     TemplateTooSlow,
     problem_responses,
 )
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import MESSAGE, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.messages import renditions, service
@@ -29,13 +32,12 @@ from app.messages.schemas import (
     MessageRead,
     SentRead,
 )
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.sessions import service as sessions
 
 router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-MessageId = Annotated[str, Path(max_length=64, description="`msg_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+MessageId = Annotated[str, id_path(MESSAGE, "message")]
 
 
 @router.post(
@@ -61,9 +63,7 @@ async def create_message(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        message = await service.generate(
-            session, principal.organization_id, session_id, data, renderer
-        )
+        message = await service.generate(session, principal, session_id, data, renderer)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(message).model_dump_json(),
@@ -72,9 +72,7 @@ async def create_message(
             headers={"Location": f"/v1/messages/{message.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -90,7 +88,7 @@ async def list_messages(
     request: Request,
     response: Response,
 ) -> Page[MessageRead]:
-    result = await service.list_messages(session, principal.organization_id, session_id, page)
+    result = await service.list_messages(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -117,10 +115,10 @@ async def get_message(
     format: Annotated[MessageFormat | None, Query(description="Overrides `Accept`.")] = None,
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
-    message = await service.get_message(session, principal.organization_id, message_id)
+    message = await service.get_message(session, principal, message_id)
     call = None
     if message.call_at is not None:
-        row = await sessions.get_session(session, principal.organization_id, message.session_id)
+        row = await sessions.get_session(session, principal, message.session_id)
         call = renditions.call_invite(row)
     return renditions.respond(message, accept, format, call)
 
@@ -138,9 +136,7 @@ async def mark_sent(
     session: SessionDep,
     data: MarkSent | None = None,
 ) -> SentRead:
-    return await service.mark_sent(
-        session, principal.organization_id, message_id, data or MarkSent()
-    )
+    return await service.mark_sent(session, principal, message_id, data or MarkSent())
 
 
 @router.post(
@@ -152,4 +148,4 @@ async def mark_sent(
 async def preview_message(
     data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep, renderer: RendererDep
 ) -> MessagePreview:
-    return await service.preview(session, principal.organization_id, data, renderer)
+    return await service.preview(session, principal, data, renderer)

@@ -12,8 +12,9 @@ from app.core.cadence import cadence_of
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.ids import MESSAGE, TEMPLATE, utc_now
-from app.core.lookup import find_owned, get_owned
+from app.core.lookup import find_owned, get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.diagnosis.models import Diagnosis
 from app.messages import templates
 from app.messages.compose import compose
@@ -62,12 +63,12 @@ MOVES_SESSION_TO = {
 
 
 async def _template(
-    session: AsyncSession, organization_id: str, template_id: str | None, kind: MessageKind
+    session: AsyncSession, caller: Principal, template_id: str | None, kind: MessageKind
 ) -> tuple[Source | None, TemplateRef]:
     """The organisation's template named in the request, or None for the built-in one."""
     if template_id is None:
         return None, BUILTIN
-    row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, organization_id)
+    row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, caller)
     pointer = "/body/template"
     if row is None:
         raise ValidationFailed(
@@ -219,19 +220,19 @@ def _preview_pointer(path: str) -> str:
 
 async def generate(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     data: MessageCreate,
     renderer: RenderPool,
 ) -> Message:
-    row = await sessions.get_session(session, organization_id, session_id)
+    row = await sessions.get_session(session, caller, session_id)
     sessions.ensure_not_closed(row)
     now = utc_now()
     requested = await _requested_on(session, row)
     if data.kind is MessageKind.FOLLOW_UP_NUDGE:
         await _check_nudge(session, row, requested, now.date())
     facts, candidate = await session_facts(session, row, data, requested, now.date())
-    source, ref = await _template(session, organization_id, data.template, data.kind)
+    source, ref = await _template(session, caller, data.template, data.kind)
     rendition, locale = await compose(
         facts,
         data.kind,
@@ -243,7 +244,7 @@ async def generate(
     )
     message = Message(
         id=MESSAGE.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         session_id=row.id,
         candidate_id=row.candidate_id,
         kind=data.kind.value,
@@ -318,26 +319,24 @@ def read(message: Message) -> MessageRead:
     )
 
 
-async def get_message(session: AsyncSession, organization_id: str, message_id: str) -> Message:
-    return await get_owned(session, Message, MESSAGE, message_id, organization_id, "message")
+async def get_message(session: AsyncSession, caller: Principal, message_id: str) -> Message:
+    return await get_owned(session, Message, MESSAGE, message_id, caller, "message")
 
 
 async def list_messages(
-    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[MessageRead]:
-    row = await sessions.get_session(session, organization_id, session_id)
-    statement = select(Message).where(
-        Message.session_id == row.id, Message.organization_id == organization_id
-    )
+    row = await sessions.get_session(session, caller, session_id)
+    statement = select(Message).where(Message.session_id == row.id, *visible(Message, caller))
     return await paginate(session, statement, Message.id, page, f"messages:{row.id}", read)
 
 
 async def mark_sent(
-    session: AsyncSession, organization_id: str, message_id: str, data: MarkSent
+    session: AsyncSession, caller: Principal, message_id: str, data: MarkSent
 ) -> SentRead:
     """Idempotent: a message already sent stays as it was."""
-    message = await get_message(session, organization_id, message_id)
-    row = await sessions.get_session(session, organization_id, message.session_id)
+    message = await get_message(session, caller, message_id)
+    row = await sessions.get_session(session, caller, message.session_id)
     moved = False
     if message.status != MessageStatus.SENT.value:
         at: datetime = data.at or utc_now()
@@ -358,9 +357,9 @@ async def mark_sent(
 
 
 async def preview(
-    session: AsyncSession, organization_id: str, data: MessagePreviewRequest, renderer: RenderPool
+    session: AsyncSession, caller: Principal, data: MessagePreviewRequest, renderer: RenderPool
 ) -> MessagePreview:
-    source, ref = await _template(session, organization_id, data.template, data.kind)
+    source, ref = await _template(session, caller, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = await compose(
         facts, data.kind, data.tone, data.locale, source, _preview_pointer, renderer

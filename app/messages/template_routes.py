@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Path, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, OrgWriteAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -16,7 +17,9 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import TEMPLATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
@@ -34,11 +37,10 @@ from app.messages.schemas import (
     VariableRead,
 )
 from app.messages.variables import VARIABLES
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 
 router = api_router(prefix="/v1/templates", tags=["templates"], responses=AUTH_PROBLEMS)
 
-TemplateId = Annotated[str, Path(max_length=64, description="`tpl_…`")]
+TemplateId = Annotated[str, id_path(TEMPLATE, "template")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 CHANGE_PROBLEMS = problem_responses(NotFound, PreconditionFailed, Conflict)
 # A template that breaks a limit on what it may make or do, or that renders too long.
@@ -56,7 +58,7 @@ LIMITS_DOC = (
     "/variables",
     summary="The variables a template may use",
 )
-async def list_variables(principal: ReadAccess) -> list[VariableRead]:
+async def list_variables(principal: OrgReadAccess) -> list[VariableRead]:
     return VARIABLES
 
 
@@ -68,7 +70,7 @@ async def list_variables(principal: ReadAccess) -> list[VariableRead]:
 )
 @read_only
 async def preview_template(
-    data: TemplatePreviewRequest, principal: ReadAccess, renderer: RendererDep
+    data: TemplatePreviewRequest, principal: OrgReadAccess, renderer: RendererDep
 ) -> MessagePreview:
     return await service.preview_template(data, renderer)
 
@@ -87,14 +89,14 @@ async def preview_template(
 )
 async def create_template(
     data: TemplateCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     request: Request,
     renderer: RendererDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row, text = await templates.create(session, principal.organization_id, data, renderer)
+        row, text = await templates.create(session, principal, data, renderer)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=templates.read(row, text).model_dump_json(),
@@ -102,9 +104,7 @@ async def create_template(
             headers={"Location": f"/v1/templates/{row.id}", "ETag": templates.etag(row)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -113,16 +113,14 @@ async def create_template(
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_templates(
-    principal: ReadAccess,
+    principal: OrgReadAccess,
     session: SessionDep,
     page: PageParams,
     request: Request,
     response: Response,
     kind: Annotated[MessageKind | None, Query()] = None,
 ) -> Page[TemplateSummary]:
-    result = await templates.list_templates(
-        session, principal.organization_id, page, kind.value if kind else None
-    )
+    result = await templates.list_templates(session, principal, page, kind.value if kind else None)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -133,9 +131,9 @@ async def list_templates(
     responses={200: {"headers": ETAG_HEADER_DOC}, **problem_responses(NotFound)},
 )
 async def get_template(
-    template_id: TemplateId, principal: ReadAccess, session: SessionDep, response: Response
+    template_id: TemplateId, principal: OrgReadAccess, session: SessionDep, response: Response
 ) -> TemplateRead:
-    row = await templates.get(session, principal.organization_id, template_id)
+    row = await templates.get(session, principal, template_id)
     response.headers["ETag"] = templates.etag(row)
     return templates.read(row, await templates.version_of(session, row))
 
@@ -152,15 +150,13 @@ async def get_template(
 async def update_template(
     template_id: TemplateId,
     patch: Annotated[TemplateUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     renderer: RendererDep,
     if_match: IfMatch = None,
 ) -> TemplateRead:
-    row, text = await templates.update(
-        session, principal.organization_id, template_id, patch, if_match, renderer
-    )
+    row, text = await templates.update(session, principal, template_id, patch, if_match, renderer)
     response.headers["ETag"] = templates.etag(row)
     return templates.read(row, text)
 
@@ -173,11 +169,11 @@ async def update_template(
 )
 async def delete_template(
     template_id: TemplateId,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> Response:
-    await templates.delete(session, principal.organization_id, template_id, if_match)
+    await templates.delete(session, principal, template_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -187,9 +183,9 @@ async def delete_template(
     responses=problem_responses(NotFound),
 )
 async def list_template_versions(
-    template_id: TemplateId, principal: ReadAccess, session: SessionDep
+    template_id: TemplateId, principal: OrgReadAccess, session: SessionDep
 ) -> list[TemplateVersionRead]:
-    return await templates.list_versions(session, principal.organization_id, template_id)
+    return await templates.list_versions(session, principal, template_id)
 
 
 @router.get(
@@ -198,8 +194,8 @@ async def list_template_versions(
     responses=problem_responses(NotFound),
 )
 async def get_template_version(
-    template_id: TemplateId, version: VersionPath, principal: ReadAccess, session: SessionDep
+    template_id: TemplateId, version: VersionPath, principal: OrgReadAccess, session: SessionDep
 ) -> TemplateVersionRead:
-    row = await templates.get(session, principal.organization_id, template_id)
+    row = await templates.get(session, principal, template_id)
     text = await templates.version_of(session, row, version)
     return TemplateVersionRead.model_validate(text, from_attributes=True)

@@ -16,8 +16,9 @@ from app.core.errors import (
 )
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import TEMPLATE, utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.messages.compose import render_template
 from app.messages.facts import context
 from app.messages.kinds import MessageKind, Tone
@@ -95,13 +96,13 @@ def etag(row: MessageTemplate) -> str:
 
 
 async def create(
-    session: AsyncSession, organization_id: str, data: TemplateCreate, renderer: RenderPool
+    session: AsyncSession, caller: Principal, data: TemplateCreate, renderer: RenderPool
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
     await checked(data.subject, data.body, data.kind, renderer)
     now = utc_now()
     row = MessageTemplate(
         id=TEMPLATE.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         key=data.key,
         kind=data.kind.value,
         tone=data.tone.value,
@@ -125,10 +126,8 @@ async def create(
     return row, text
 
 
-async def get(session: AsyncSession, organization_id: str, template_id: str) -> MessageTemplate:
-    return await get_owned(
-        session, MessageTemplate, TEMPLATE, template_id, organization_id, "template"
-    )
+async def get(session: AsyncSession, caller: Principal, template_id: str) -> MessageTemplate:
+    return await get_owned(session, MessageTemplate, TEMPLATE, template_id, caller, "template")
 
 
 async def version_of(
@@ -142,13 +141,13 @@ async def version_of(
 
 async def update(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     template_id: str,
     patch: TemplateUpdate,
     if_match: str | None,
     renderer: RenderPool,
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
-    row = await get(session, organization_id, template_id)
+    row = await get(session, caller, template_id)
     check_if_match(if_match, etag(row))
     current = await version_of(session, row)
     changes = patch.model_dump(exclude_unset=True)
@@ -172,28 +171,28 @@ async def update(
 
 
 async def delete(
-    session: AsyncSession, organization_id: str, template_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, template_id: str, if_match: str | None
 ) -> None:
     """Messages written with it keep their text; only the template goes."""
-    row = await get(session, organization_id, template_id)
+    row = await get(session, caller, template_id)
     check_if_match(if_match, etag(row))
     await session.delete(row)
     await flush_changes(session, "template", if_match)
 
 
 async def list_templates(
-    session: AsyncSession, organization_id: str, page: PageRequest, kind: str | None
+    session: AsyncSession, caller: Principal, page: PageRequest, kind: str | None
 ) -> Page[TemplateSummary]:
-    statement = select(MessageTemplate).where(MessageTemplate.organization_id == organization_id)
+    statement = select(MessageTemplate).where(*visible(MessageTemplate, caller))
     if kind is not None:
         statement = statement.where(MessageTemplate.kind == kind)
     return await paginate(session, statement, MessageTemplate.id, page, "templates", summary)
 
 
 async def list_versions(
-    session: AsyncSession, organization_id: str, template_id: str
+    session: AsyncSession, caller: Principal, template_id: str
 ) -> list[TemplateVersionRead]:
-    row = await get(session, organization_id, template_id)
+    row = await get(session, caller, template_id)
     versions = await session.scalars(
         select(MessageTemplateVersion)
         .where(MessageTemplateVersion.template_id == row.id)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Annotated
 
 from fastapi import Path, Request
 
 from app.core.database import Database
 from app.core.errors import PROBLEM_TYPES, DatabaseUnavailable, NotFound, problem_responses
+from app.core.ids import shown_id
 from app.core.routing import api_router
 from app.operations.schemas import Health, ProblemType, Readiness
 
@@ -56,8 +58,10 @@ async def list_problem_types() -> list[ProblemType]:
     summary="One kind of problem",
     responses=problem_responses(NotFound),
 )
-async def get_problem_type(slug: str = Path(max_length=64)) -> ProblemType:
+async def get_problem_type(
+    slug: Annotated[str, Path(description="The problem type's slug; an unknown one is a 404.")],
+) -> ProblemType:
     try:
         return _PROBLEM_CATALOGUE[slug]
     except KeyError:
-        raise NotFound(f"No problem type is called {slug!r}.") from None
+        raise NotFound(f"No problem type is called {shown_id(slug)!r}.") from None

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from fastapi import Path, Request, Response, status
+from typing import Annotated
 
+from fastapi import Request, Response, status
+
+from app.access.auth import AUTH_PROBLEMS, AdminAccess, CurrentPrincipal
 from app.core.database import SessionDep
 from app.core.errors import (
     Conflict,
@@ -10,11 +13,12 @@ from app.core.errors import (
     NotFound,
     problem_responses,
 )
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import API_KEY
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
 from app.organizations import service
-from app.organizations.auth import AUTH_PROBLEMS, AdminAccess, CurrentPrincipal
 from app.organizations.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyRead, Me, OrganizationRead
 
 router = api_router(prefix="/v1", responses=AUTH_PROBLEMS)
@@ -23,11 +27,15 @@ router = api_router(prefix="/v1", responses=AUTH_PROBLEMS)
 @router.get("/me", summary="The calling organisation and key", tags=["organizations"])
 async def get_me(principal: CurrentPrincipal, session: SessionDep) -> Me:
     organization = await service.get_organization(session, principal.organization_id)
-    api_key = await service.get_api_key(session, principal.organization_id, principal.api_key_id)
+    api_key = None
+    if principal.api_key_id is not None:
+        api_key = ApiKeyRead.of(await service.get_api_key(session, principal, principal.api_key_id))
     return Me(
         organization=OrganizationRead.of(organization),
-        api_key=ApiKeyRead.of(api_key),
+        api_key=api_key,
         scopes=sorted(principal.scopes),
+        role=principal.role,
+        subject=principal.subject,
     )
 
 
@@ -44,7 +52,7 @@ async def list_api_keys(
     request: Request,
     response: Response,
 ) -> Page[ApiKeyRead]:
-    result = await service.list_api_keys(session, principal.organization_id, page)
+    result = await service.list_api_keys(session, principal, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -75,9 +83,7 @@ async def create_api_key(
             headers={"Location": f"/v1/api-keys/{issued.api_key.id}"},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.delete(
@@ -94,7 +100,7 @@ async def revoke_api_key(
     principal: AdminAccess,
     session: SessionDep,
     request: Request,
-    api_key_id: str = Path(max_length=64),
+    api_key_id: Annotated[str, id_path(API_KEY, "API key")],
 ) -> None:
     await service.revoke_api_key(session, principal, api_key_id)
     # Other processes stop trusting it within DEBRIEF_AUTH_CACHE_SECONDS.
@@ -110,6 +116,6 @@ async def revoke_api_key(
 async def get_api_key(
     principal: AdminAccess,
     session: SessionDep,
-    api_key_id: str = Path(max_length=64),
+    api_key_id: Annotated[str, id_path(API_KEY, "API key")],
 ) -> ApiKeyRead:
-    return ApiKeyRead.of(await service.get_api_key(session, principal.organization_id, api_key_id))
+    return ApiKeyRead.of(await service.get_api_key(session, principal, api_key_id))

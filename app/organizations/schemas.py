@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.fields import SingleLine, Timestamp
 from app.core.ids import utc_now
-from app.core.security import Scope
+from app.core.security import Role, Scope
 from app.organizations.models import ApiKey, Organization
 
 
@@ -73,5 +73,7 @@ class ApiKeyIssued(ApiKeyRead):
 
 class Me(BaseModel):
     organization: OrganizationRead
-    api_key: ApiKeyRead
-    scopes: list[Scope] = Field(description="What the calling key may do, implied scopes included.")
+    api_key: ApiKeyRead | None = Field(description="The calling API key; null for a token.")
+    scopes: list[Scope] = Field(description="What the caller may do, implied scopes included.")
+    role: Role = Field(description="`organization` for an API key, else the token's role.")
+    subject: str | None = Field(description="The person a token acts for; null for a key.")

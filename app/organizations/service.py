@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import ids
 from app.core.errors import Conflict, NotFound, Unauthorized
 from app.core.ids import utc_now
-from app.core.lookup import get_owned
+from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import (
     Principal,
@@ -121,18 +121,18 @@ async def issue_api_key(
 
 
 async def list_api_keys(
-    session: AsyncSession, organization_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, page: PageRequest
 ) -> Page[ApiKeyRead]:
-    statement = select(ApiKey).where(ApiKey.organization_id == organization_id)
+    statement = select(ApiKey).where(*visible(ApiKey, caller))
     return await paginate(session, statement, ApiKey.id, page, "api-keys", ApiKeyRead.of)
 
 
-async def get_api_key(session: AsyncSession, organization_id: str, api_key_id: str) -> ApiKey:
-    return await get_owned(session, ApiKey, ids.API_KEY, api_key_id, organization_id, "API key")
+async def get_api_key(session: AsyncSession, caller: Principal, api_key_id: str) -> ApiKey:
+    return await get_owned(session, ApiKey, ids.API_KEY, api_key_id, caller, "API key")
 
 
 async def revoke_api_key(session: AsyncSession, principal: Principal, api_key_id: str) -> None:
-    api_key = await get_api_key(session, principal.organization_id, api_key_id)
+    api_key = await get_api_key(session, principal, api_key_id)
     if api_key.id == principal.api_key_id:
         raise Conflict(
             "A key cannot revoke itself: create its replacement, then revoke it with that."

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.column_types import UTCDateTime
 from app.core.database import Base
+from app.core.lookup import share_with_people
 
 
 class QuestionSetVersion(Base):
@@ -33,3 +34,8 @@ class QuestionSetVersion(Base):
     revision: Mapped[int] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012
+
+
+# People's tokens read the organisation's published (and retired) sets to answer their
+# own sessions; drafts stay the organisation's.
+share_with_people(QuestionSetVersion, lambda table, _organization_id: table.c.status != "draft")

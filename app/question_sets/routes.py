@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Body, Header, Path, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, OrgWriteAccess, ReadAccess
 from app.core.database import SessionDep, read_only
 from app.core.errors import (
     Conflict,
@@ -14,11 +15,11 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
+from app.core.id_params import key_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.question_sets import service
 from app.question_sets.answers import check_answers
 from app.question_sets.definition import Purpose
@@ -37,7 +38,7 @@ from app.question_sets.views import SetVersionView
 
 router = api_router(prefix="/v1/question-sets", tags=["question-sets"], responses=AUTH_PROBLEMS)
 
-SetKeyPath = Annotated[str, Path(max_length=64, description="The set's key.")]
+SetKeyPath = Annotated[str, key_path("question set")]
 VersionPath = Annotated[int, Path(ge=1, le=1_000_000)]
 LocaleQuery = Annotated[
     str | None,
@@ -85,7 +86,7 @@ async def list_question_sets(
     key: Annotated[str | None, Query(max_length=64, pattern=SET_KEY_PATTERN)] = None,
 ) -> Page[QuestionSetSummary]:
     result = await service.list_sets(
-        session, principal.organization_id, page, purpose=purpose, status=status, key=key
+        session, principal, page, purpose=purpose, status=status, key=key
     )
     set_link_header(request, response, result.next_cursor)
     return result
@@ -100,13 +101,13 @@ async def list_question_sets(
 )
 async def create_question_set(
     data: QuestionSetCreate,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        view = await service.create_draft(session, principal.organization_id, data)
+        view = await service.create_draft(session, principal, data)
         locale = view.content.default_locale
         return Created(
             status_code=status.HTTP_201_CREATED,
@@ -119,9 +120,7 @@ async def create_question_set(
             },
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -142,7 +141,7 @@ async def get_question_set(
     accept_language: AcceptLanguage = None,
     if_none_match: IfNoneMatch = None,
 ) -> QuestionSetRead:
-    view = await service.get_latest(session, principal.organization_id, key)
+    view = await service.get_latest(session, principal, key)
     body = _respond(view, response, locale, accept_language)
     if is_not_modified(if_none_match, response.headers["ETag"]):
         return Response(status_code=304, headers=dict(response.headers))  # type: ignore[return-value]
@@ -162,7 +161,7 @@ async def list_question_set_versions(
     request: Request,
     response: Response,
 ) -> Page[QuestionSetSummary]:
-    result = await service.list_versions(session, principal.organization_id, key, page)
+    result = await service.list_versions(session, principal, key, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -186,7 +185,7 @@ async def get_question_set_version(
     accept_language: AcceptLanguage = None,
     if_none_match: IfNoneMatch = None,
 ) -> QuestionSetRead:
-    view = await service.get_version(session, principal.organization_id, key, version)
+    view = await service.get_version(session, principal, key, version)
     body = _respond(view, response, locale, accept_language)
     if is_not_modified(if_none_match, response.headers["ETag"]):
         return Response(status_code=304, headers=dict(response.headers))  # type: ignore[return-value]
@@ -207,14 +206,12 @@ async def update_question_set(
     key: SetKeyPath,
     version: VersionPath,
     patch: Annotated[QuestionSetUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> QuestionSetRead:
-    view = await service.update_draft(
-        session, principal.organization_id, key, version, patch, if_match
-    )
+    view = await service.update_draft(session, principal, key, version, patch, if_match)
     return _respond(view, response, view.content.default_locale, None)
 
 
@@ -227,11 +224,11 @@ async def update_question_set(
 async def delete_question_set_draft(
     key: SetKeyPath,
     version: VersionPath,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> None:
-    await service.delete_draft(session, principal.organization_id, key, version, if_match)
+    await service.delete_draft(session, principal, key, version, if_match)
 
 
 @router.post(
@@ -245,12 +242,12 @@ async def delete_question_set_draft(
 async def publish_question_set(
     key: SetKeyPath,
     version: VersionPath,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> QuestionSetRead:
-    view = await service.publish(session, principal.organization_id, key, version, if_match)
+    view = await service.publish(session, principal, key, version, if_match)
     return _respond(view, response, view.content.default_locale, None)
 
 
@@ -265,12 +262,12 @@ async def publish_question_set(
 async def retire_question_set(
     key: SetKeyPath,
     version: VersionPath,
-    principal: WriteAccess,
+    principal: OrgWriteAccess,
     session: SessionDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> QuestionSetRead:
-    view = await service.retire(session, principal.organization_id, key, version, if_match)
+    view = await service.retire(session, principal, key, version, if_match)
     return _respond(view, response, view.content.default_locale, None)
 
 
@@ -287,5 +284,5 @@ async def validate_answers(
     principal: ReadAccess,
     session: SessionDep,
 ) -> AnswerCheckResult:
-    compiled = await service.compiled_version(session, principal.organization_id, key, version)
+    compiled = await service.compiled_version(session, principal, key, version)
     return AnswerCheckResult.of(check_answers(compiled, data.answers))

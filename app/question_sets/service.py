@@ -17,8 +17,10 @@ from app.core.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from app.core.ids import utc_now
+from app.core.ids import shown_id, utc_now
+from app.core.lookup import visible
 from app.core.pagination import Page, PageRequest, page_of, position
+from app.core.security import Principal
 from app.question_sets.builtin import BUILTIN_SETS
 from app.question_sets.compiled import (
     CompiledQuestionSet,
@@ -42,12 +44,12 @@ _CONTENT_FIELDS = set(QuestionSetContent.model_fields)
 def _check_key(key: str) -> None:
     """A key that cannot exist is simply not found (and never reaches the database)."""
     if not re.fullmatch(SET_KEY_PATTERN, key):
-        raise NotFound(f"There is no question set {key!r}.")
+        raise NotFound(f"There is no question set {shown_id(key)!r}.")
 
 
 def _not_found(key: str, version: int | None = None) -> NotFound:
     which = f"version {version} of " if version is not None else "a published version of "
-    return NotFound(f"There is no {which}question set {key!r}.")
+    return NotFound(f"There is no {which}question set {shown_id(key)!r}.")
 
 
 def _invalid(problems: list[Any]) -> ValidationFailed:
@@ -79,7 +81,7 @@ def _builtin_is_immutable(key: str) -> Conflict:
 
 async def list_sets(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     purpose: Purpose | None = None,
@@ -99,7 +101,7 @@ async def list_sets(
     wanted = page.limit + 1 - len(views)
     if wanted > 0:
         statement = select(QuestionSetVersion).where(
-            QuestionSetVersion.organization_id == organization_id, QuestionSetVersion.id > after
+            *visible(QuestionSetVersion, caller), QuestionSetVersion.id > after
         )
         if purpose is not None:
             statement = statement.where(QuestionSetVersion.purpose == purpose.value)
@@ -113,11 +115,11 @@ async def list_sets(
 
 
 async def _row(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> QuestionSetVersion | None:
     return await session.scalar(
         select(QuestionSetVersion).where(
-            QuestionSetVersion.organization_id == organization_id,
+            *visible(QuestionSetVersion, caller),
             QuestionSetVersion.key == key,
             QuestionSetVersion.version == version,
         )
@@ -125,7 +127,7 @@ async def _row(
 
 
 async def get_version(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> SetVersionView:
     _check_key(key)
     builtin = BUILTIN_SETS.get(key)
@@ -133,13 +135,13 @@ async def get_version(
         if builtin.version != version:
             raise _not_found(key, version)
         return SetVersionView.of_builtin(builtin)
-    row = await _row(session, organization_id, key, version)
+    row = await _row(session, caller, key, version)
     if row is None:
         raise _not_found(key, version)
     return SetVersionView.of_row(row)
 
 
-async def get_latest(session: AsyncSession, organization_id: str, key: str) -> SetVersionView:
+async def get_latest(session: AsyncSession, caller: Principal, key: str) -> SetVersionView:
     """The latest published version (retired and draft versions are not offered)."""
     _check_key(key)
     builtin = BUILTIN_SETS.get(key)
@@ -148,7 +150,7 @@ async def get_latest(session: AsyncSession, organization_id: str, key: str) -> S
     row = await session.scalar(
         select(QuestionSetVersion)
         .where(
-            QuestionSetVersion.organization_id == organization_id,
+            *visible(QuestionSetVersion, caller),
             QuestionSetVersion.key == key,
             QuestionSetVersion.status == QuestionSetStatus.PUBLISHED.value,
         )
@@ -161,7 +163,7 @@ async def get_latest(session: AsyncSession, organization_id: str, key: str) -> S
 
 
 async def list_versions(
-    session: AsyncSession, organization_id: str, key: str, page: PageRequest
+    session: AsyncSession, caller: Principal, key: str, page: PageRequest
 ) -> Page[QuestionSetSummary]:
     _check_key(key)
     list_name = f"question-set-versions:{key}"
@@ -172,7 +174,7 @@ async def list_versions(
         rows = await session.scalars(
             select(QuestionSetVersion)
             .where(
-                QuestionSetVersion.organization_id == organization_id,
+                *visible(QuestionSetVersion, caller),
                 QuestionSetVersion.key == key,
                 QuestionSetVersion.id > after,
             )
@@ -181,21 +183,21 @@ async def list_versions(
         )
         views = [SetVersionView.of_row(row) for row in rows]
         if not views and not after:
-            raise NotFound(f"There is no question set {key!r}.")
+            raise NotFound(f"There is no question set {shown_id(key)!r}.")
     return page_of(views, page, list_name, lambda v: v.id, SetVersionView.summary)
 
 
 async def compiled_version(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> CompiledQuestionSet:
     builtin = BUILTIN_SETS.get(key)
     if builtin is not None and builtin.version == version:
         return builtin.compiled
-    return compile_question_set((await get_version(session, organization_id, key, version)).content)
+    return compile_question_set((await get_version(session, caller, key, version)).content)
 
 
 async def create_draft(
-    session: AsyncSession, organization_id: str, data: QuestionSetCreate
+    session: AsyncSession, caller: Principal, data: QuestionSetCreate
 ) -> SetVersionView:
     if data.key in BUILTIN_SETS:
         raise Conflict(
@@ -209,7 +211,7 @@ async def create_draft(
     existing = (
         await session.scalars(
             select(QuestionSetVersion).where(
-                QuestionSetVersion.organization_id == organization_id,
+                *visible(QuestionSetVersion, caller),
                 QuestionSetVersion.key == data.key,
             )
         )
@@ -227,7 +229,7 @@ async def create_draft(
     now = utc_now()
     row = QuestionSetVersion(
         id=ids.QUESTION_SET.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         key=data.key,
         version=max((r.version for r in existing), default=0) + 1,
         status=QuestionSetStatus.DRAFT.value,
@@ -242,14 +244,14 @@ async def create_draft(
 
 
 async def _mutable(
-    session: AsyncSession, organization_id: str, key: str, version: int
+    session: AsyncSession, caller: Principal, key: str, version: int
 ) -> QuestionSetVersion:
     _check_key(key)
     if key in BUILTIN_SETS:
         if BUILTIN_SETS[key].version != version:
             raise _not_found(key, version)
         raise _builtin_is_immutable(key)
-    row = await _row(session, organization_id, key, version)
+    row = await _row(session, caller, key, version)
     if row is None:
         raise _not_found(key, version)
     return row
@@ -265,13 +267,13 @@ def _require_draft(row: QuestionSetVersion) -> None:
 
 async def update_draft(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     key: str,
     version: int,
     patch: QuestionSetUpdate,
     if_match: str | None,
 ) -> SetVersionView:
-    row = await _mutable(session, organization_id, key, version)
+    row = await _mutable(session, caller, key, version)
     _matches_if_match(if_match, SetVersionView.of_row(row))
     _require_draft(row)
     changes = patch.model_dump(mode="json", exclude_unset=True)
@@ -290,14 +292,14 @@ async def update_draft(
 
 async def _transition(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     key: str,
     version: int,
     if_match: str | None,
     source: QuestionSetStatus,
     target: QuestionSetStatus,
 ) -> SetVersionView:
-    row = await _mutable(session, organization_id, key, version)
+    row = await _mutable(session, caller, key, version)
     _matches_if_match(if_match, SetVersionView.of_row(row))
     if row.status == target.value:
         return SetVersionView.of_row(row)
@@ -318,11 +320,11 @@ async def _transition(
 
 
 async def publish(
-    session: AsyncSession, organization_id: str, key: str, version: int, if_match: str | None
+    session: AsyncSession, caller: Principal, key: str, version: int, if_match: str | None
 ) -> SetVersionView:
     return await _transition(
         session,
-        organization_id,
+        caller,
         key,
         version,
         if_match,
@@ -332,11 +334,11 @@ async def publish(
 
 
 async def retire(
-    session: AsyncSession, organization_id: str, key: str, version: int, if_match: str | None
+    session: AsyncSession, caller: Principal, key: str, version: int, if_match: str | None
 ) -> SetVersionView:
     return await _transition(
         session,
-        organization_id,
+        caller,
         key,
         version,
         if_match,
@@ -346,9 +348,9 @@ async def retire(
 
 
 async def delete_draft(
-    session: AsyncSession, organization_id: str, key: str, version: int, if_match: str | None
+    session: AsyncSession, caller: Principal, key: str, version: int, if_match: str | None
 ) -> None:
-    row = await _mutable(session, organization_id, key, version)
+    row = await _mutable(session, caller, key, version)
     _matches_if_match(if_match, SetVersionView.of_row(row))
     _require_draft(row)
     await session.delete(row)

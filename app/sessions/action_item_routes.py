@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Path, Request, Response, status
+from fastapi import Body, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
 from app.core.errors import (
     Conflict,
@@ -14,11 +15,12 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import ACTION_ITEM, SESSION
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.sessions import action_items
 from app.sessions.schemas import ActionItemCreate, ActionItemRead, ActionItemUpdate
 
@@ -26,8 +28,8 @@ router = api_router(
     prefix="/v1/sessions/{session_id}/action-items", tags=["action-items"], responses=AUTH_PROBLEMS
 )
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
-ItemId = Annotated[str, Path(max_length=64, description="`act_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
+ItemId = Annotated[str, id_path(ACTION_ITEM, "action item")]
 
 
 @router.get(
@@ -46,7 +48,7 @@ async def list_action_items(
     request: Request,
     response: Response,
 ) -> Page[ActionItemRead]:
-    result = await action_items.list_items(session, principal.organization_id, session_id, page)
+    result = await action_items.list_items(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result
 
@@ -70,9 +72,7 @@ async def create_action_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        parent, item = await action_items.add_item(
-            session, principal.organization_id, session_id, data
-        )
+        parent, item = await action_items.add_item(session, principal, session_id, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=action_items.read(item).model_dump_json(),
@@ -84,9 +84,7 @@ async def create_action_item(
             },
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -101,7 +99,7 @@ async def get_action_item(
     session: SessionDep,
     response: Response,
 ) -> ActionItemRead:
-    _, item = await action_items.get_item(session, principal.organization_id, session_id, item_id)
+    _, item = await action_items.get_item(session, principal, session_id, item_id)
     response.headers["ETag"] = action_items.etag(item)
     return action_items.read(item)
 
@@ -123,9 +121,7 @@ async def update_action_item(
     response: Response,
     if_match: IfMatch = None,
 ) -> ActionItemRead:
-    item = await action_items.update_item(
-        session, principal.organization_id, session_id, item_id, patch, if_match
-    )
+    item = await action_items.update_item(session, principal, session_id, item_id, patch, if_match)
     response.headers["ETag"] = action_items.etag(item)
     return action_items.read(item)
 
@@ -143,6 +139,4 @@ async def delete_action_item(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> None:
-    await action_items.delete_item(
-        session, principal.organization_id, session_id, item_id, if_match
-    )
+    await action_items.delete_item(session, principal, session_id, item_id, if_match)

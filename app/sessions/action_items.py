@@ -9,9 +9,10 @@ from app.core import ids
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, NotFound
 from app.core.etags import check_if_match, etag_for
-from app.core.ids import utc_now
-from app.core.lookup import find_owned
+from app.core.ids import shown_id, utc_now
+from app.core.lookup import find_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.security import Principal
 from app.sessions.models import ActionItem, ReflectionSession
 from app.sessions.schemas import (
     ActionItemCreate,
@@ -44,12 +45,12 @@ def read(item: ActionItem) -> ActionItemRead:
 
 async def add_item(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     data: ActionItemCreate,
     source: ActionSource = ActionSource.MANUAL,
 ) -> tuple[ReflectionSession, ActionItem]:
-    parent = await get_session(session, organization_id, session_id)
+    parent = await get_session(session, caller, session_id)
     count = await session.scalar(
         select(func.count()).select_from(ActionItem).where(ActionItem.session_id == parent.id)
     )
@@ -58,7 +59,7 @@ async def add_item(
     now = utc_now()
     item = ActionItem(
         id=ids.ACTION_ITEM.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         session_id=parent.id,
         text=data.text,
         source=source.value,
@@ -75,41 +76,41 @@ async def add_item(
 
 
 async def get_item(
-    session: AsyncSession, organization_id: str, session_id: str, item_id: str
+    session: AsyncSession, caller: Principal, session_id: str, item_id: str
 ) -> tuple[ReflectionSession, ActionItem]:
-    parent = await get_session(session, organization_id, session_id)
+    parent = await get_session(session, caller, session_id)
     item = await find_owned(
         session,
         ActionItem,
         ids.ACTION_ITEM,
         item_id,
-        organization_id,
+        caller,
         ActionItem.session_id == parent.id,
     )
     if item is None:
-        raise NotFound(f"No action item with id {item_id} in this session.")
+        raise NotFound(f"No action item with id {shown_id(item_id)} in this session.")
     return parent, item
 
 
 async def list_items(
-    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[ActionItemRead]:
-    parent = await get_session(session, organization_id, session_id)
+    parent = await get_session(session, caller, session_id)
     statement = select(ActionItem).where(
-        ActionItem.session_id == parent.id, ActionItem.organization_id == organization_id
+        ActionItem.session_id == parent.id, *visible(ActionItem, caller)
     )
     return await paginate(session, statement, ActionItem.id, page, f"items:{parent.id}", read)
 
 
 async def update_item(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     item_id: str,
     patch: ActionItemUpdate,
     if_match: str | None,
 ) -> ActionItem:
-    parent, item = await get_item(session, organization_id, session_id, item_id)
+    parent, item = await get_item(session, caller, session_id, item_id)
     check_if_match(if_match, etag(item))
     changes = patch.model_dump(exclude_unset=True)
     if "status" in changes:
@@ -131,12 +132,12 @@ async def update_item(
 
 async def delete_item(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     item_id: str,
     if_match: str | None,
 ) -> None:
-    parent, item = await get_item(session, organization_id, session_id, item_id)
+    parent, item = await get_item(session, caller, session_id, item_id)
     check_if_match(if_match, etag(item))
     await session.delete(item)
     record(session, parent, "action_item_deleted", {"action_item_id": item.id})

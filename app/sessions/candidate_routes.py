@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Response
+from fastapi import Depends, Request, Response
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess
 from app.candidates.service import get_candidate
 from app.core.database import SessionDep
 from app.core.errors import InvalidCursor, NotFound, problem_responses
+from app.core.id_params import id_path
+from app.core.ids import CANDIDATE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess
 from app.sessions import service
 from app.sessions.routes import SessionFilters
 from app.sessions.schemas import SessionRead
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
 
-CandidateId = Annotated[str, Path(max_length=64, description="`cand_…`")]
+CandidateId = Annotated[str, id_path(CANDIDATE, "candidate")]
 
 
 @router.get(
@@ -39,10 +41,10 @@ async def list_candidate_sessions(
     filters: Annotated[SessionFilters, Depends()],
     request: Request,
 ) -> Response:
-    candidate = await get_candidate(session, principal.organization_id, candidate_id)
+    candidate = await get_candidate(session, principal, candidate_id)
     result = await service.list_sessions(
         session,
-        principal.organization_id,
+        principal,
         page,
         **{**filters.values, "candidate_id": candidate.id},  # type: ignore[arg-type]
     )

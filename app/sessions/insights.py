@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.candidates.schemas import CandidateRead
 from app.candidates.service import get_candidate
 from app.core.ids import utc_now
+from app.core.lookup import visible
+from app.core.security import Principal
 from app.sessions import action_items, service
 from app.sessions.models import ActionItem, ReflectionSession, SessionEvent
 from app.sessions.schemas import (
@@ -106,10 +108,10 @@ def ratio_message(nos: int, yeses: int) -> str:
     )
 
 
-async def insights(session: AsyncSession, organization_id: str, candidate_id: str) -> Insights:
-    candidate = await get_candidate(session, organization_id, candidate_id)
+async def insights(session: AsyncSession, caller: Principal, candidate_id: str) -> Insights:
+    candidate = await get_candidate(session, caller, candidate_id)
     scoped = (
-        ReflectionSession.organization_id == organization_id,
+        *visible(ReflectionSession, caller),
         ReflectionSession.candidate_id == candidate.id,
     )
     by_outcome = OutcomeCounts()
@@ -172,13 +174,13 @@ class Export(BaseModel):
     sessions: list[ExportedSession]
 
 
-async def export(session: AsyncSession, organization_id: str, candidate_id: str) -> Export:
-    candidate = await get_candidate(session, organization_id, candidate_id)
+async def export(session: AsyncSession, caller: Principal, candidate_id: str) -> Export:
+    candidate = await get_candidate(session, caller, candidate_id)
     sessions = (
         await session.scalars(
             select(ReflectionSession)
             .where(
-                ReflectionSession.organization_id == organization_id,
+                *visible(ReflectionSession, caller),
                 ReflectionSession.candidate_id == candidate.id,
             )
             .order_by(ReflectionSession.id)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Body, Depends, Path, Query, Request, Response, status
+from fastapi import Body, Depends, Query, Request, Response, status
 
+from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
 from app.core.errors import (
     Conflict,
@@ -15,12 +16,13 @@ from app.core.errors import (
 )
 from app.core.etags import ETAG_HEADER_DOC, IfMatch, IfNoneMatch, is_not_modified
 from app.core.fields import SINGLE_LINE_PATTERN, CalendarDate
+from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
+from app.core.ids import SESSION
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
 from app.core.routing import api_router
-from app.organizations.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.sessions import service
 from app.sessions.models import ReflectionSession
 from app.sessions.schemas import (
@@ -37,7 +39,7 @@ from app.sessions.schemas import (
 
 router = api_router(prefix="/v1/sessions", tags=["sessions"], responses=AUTH_PROBLEMS)
 
-SessionId = Annotated[str, Path(max_length=64, description="`ses_…`")]
+SessionId = Annotated[str, id_path(SESSION, "session")]
 WRITE_PROBLEMS = problem_responses(NotFound, Conflict, PreconditionFailed)
 
 
@@ -84,7 +86,7 @@ async def create_session(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        row = await service.create_session(session, principal.organization_id, data)
+        row = await service.create_session(session, principal, data)
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(row).model_dump_json(),
@@ -93,9 +95,7 @@ async def create_session(
             headers={"Location": f"/v1/sessions/{row.id}", "ETag": service.etag(row)},
         )
 
-    return await run_idempotently(
-        session, principal.organization_id, idempotency_key, request, data, create
-    )
+    return await run_idempotently(session, principal, idempotency_key, request, data, create)
 
 
 @router.get(
@@ -114,7 +114,7 @@ async def list_sessions(
 ) -> Response:
     result = await service.list_sessions(
         session,
-        principal.organization_id,
+        principal,
         page,
         candidate_id=candidate_id,
         **filters.values,  # type: ignore[arg-type]
@@ -141,7 +141,7 @@ async def get_session(
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    row = await service.get_session(session, principal.organization_id, session_id)
+    row = await service.get_session(session, principal, session_id)
     if is_not_modified(if_none_match, service.etag(row)):
         return Response(status_code=304, headers={"ETag": service.etag(row)})
     return _with_etag(row)
@@ -161,9 +161,7 @@ async def update_session(
     response: Response,
     if_match: IfMatch = None,
 ) -> Response:
-    row = await service.update_session(
-        session, principal.organization_id, session_id, patch, if_match
-    )
+    row = await service.update_session(session, principal, session_id, patch, if_match)
     return _with_etag(row)
 
 
@@ -179,7 +177,7 @@ async def delete_session(
     session: SessionDep,
     if_match: IfMatch = None,
 ) -> None:
-    await service.delete_session(session, principal.organization_id, session_id, if_match)
+    await service.delete_session(session, principal, session_id, if_match)
 
 
 @router.put(
@@ -200,7 +198,7 @@ async def put_answers(
     if_match: IfMatch = None,
 ) -> Response:
     row = await service.put_answers(
-        session, principal.organization_id, session_id, data.answers, if_match, feedback=False
+        session, principal, session_id, data.answers, if_match, feedback=False
     )
     return _with_etag(row)
 
@@ -220,7 +218,7 @@ async def put_interviewer_feedback(
     if_match: IfMatch = None,
 ) -> Response:
     row = await service.put_answers(
-        session, principal.organization_id, session_id, data.answers, if_match, feedback=True
+        session, principal, session_id, data.answers, if_match, feedback=True
     )
     return _with_etag(row)
 
@@ -242,7 +240,7 @@ async def transition(
     response: Response,
     if_match: IfMatch = None,
 ) -> Response:
-    row = await service.transition(session, principal.organization_id, session_id, data, if_match)
+    row = await service.transition(session, principal, session_id, data, if_match)
     return _with_etag(row)
 
 
@@ -262,6 +260,6 @@ async def list_events(
     request: Request,
     response: Response,
 ) -> Page[EventRead]:
-    result = await service.list_events(session, principal.organization_id, session_id, page)
+    result = await service.list_events(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result

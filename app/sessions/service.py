@@ -21,10 +21,11 @@ from app.core.errors import (
 from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType, timeline_type
 from app.core.ids import utc_now
-from app.core.lookup import find_owned, get_owned
+from app.core.lookup import find_owned, get_owned, visible
 from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
+from app.core.security import Principal
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
 from app.question_sets.compiled import CompiledQuestionSet
@@ -153,7 +154,7 @@ def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[
 
 async def _pinned_set(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     pin: SetPin | None,
     default_key: str,
     purpose: Purpose,
@@ -166,18 +167,16 @@ async def _pinned_set(
 
     try:
         if pin is None:
-            view = await question_sets.get_latest(session, organization_id, default_key)
+            view = await question_sets.get_latest(session, caller, default_key)
         else:
-            view = await question_sets.get_version(session, organization_id, pin.key, pin.version)
+            view = await question_sets.get_version(session, caller, pin.key, pin.version)
     except NotFound as exc:
         raise invalid(exc.detail) from None
     if view.status is not QuestionSetStatus.PUBLISHED:
         raise invalid(f"Version {view.version} of {view.key!r} is {view.status}, not published.")
     if view.content.purpose is not purpose:
         raise invalid(f"{view.key!r} is a {view.content.purpose} set, not {purpose}.")
-    compiled = await question_sets.compiled_version(
-        session, organization_id, view.key, view.version
-    )
+    compiled = await question_sets.compiled_version(session, caller, view.key, view.version)
     return view.key, view.version, compiled
 
 
@@ -186,11 +185,9 @@ def _progress(report: AnswerReport) -> dict[str, Any]:
 
 
 async def create_session(
-    session: AsyncSession, organization_id: str, data: SessionCreate
+    session: AsyncSession, caller: Principal, data: SessionCreate
 ) -> ReflectionSession:
-    candidate = await find_owned(
-        session, Candidate, ids.CANDIDATE, data.candidate_id, organization_id
-    )
+    candidate = await find_owned(session, Candidate, ids.CANDIDATE, data.candidate_id, caller)
     if candidate is None:
         raise ValidationFailed(
             f"No candidate with id {data.candidate_id}.",
@@ -198,7 +195,7 @@ async def create_session(
         )
     reflection = await _pinned_set(
         session,
-        organization_id,
+        caller,
         data.self_reflection_set,
         REFLECTION_DEFAULT,
         Purpose.SELF_REFLECTION,
@@ -206,7 +203,7 @@ async def create_session(
     )
     feedback = await _pinned_set(
         session,
-        organization_id,
+        caller,
         data.interviewer_feedback_set,
         FEEDBACK_DEFAULT,
         Purpose.INTERVIEWER_FEEDBACK,
@@ -215,7 +212,7 @@ async def create_session(
     now = utc_now()
     row = ReflectionSession(
         id=ids.SESSION.new(now),
-        organization_id=organization_id,
+        organization_id=caller.organization_id,
         candidate_id=data.candidate_id,
         company=data.company,
         role_title=data.role_title,
@@ -248,16 +245,14 @@ async def create_session(
 
 
 async def get_session(
-    session: AsyncSession, organization_id: str, session_id: str
+    session: AsyncSession, caller: Principal, session_id: str
 ) -> ReflectionSession:
-    return await get_owned(
-        session, ReflectionSession, ids.SESSION, session_id, organization_id, "session"
-    )
+    return await get_owned(session, ReflectionSession, ids.SESSION, session_id, caller, "session")
 
 
 async def list_sessions(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     page: PageRequest,
     *,
     candidate_id: str | None = None,
@@ -268,9 +263,7 @@ async def list_sessions(
     decided_from: date | None = None,
     decided_to: date | None = None,
 ) -> Documents:
-    statement = select(*ReflectionSession.__table__.c).where(
-        ReflectionSession.organization_id == organization_id
-    )
+    statement = select(*ReflectionSession.__table__.c).where(*visible(ReflectionSession, caller))
     if candidate_id is not None:
         statement = statement.where(ReflectionSession.candidate_id == candidate_id)
     if status is not None:
@@ -324,12 +317,12 @@ def ensure_not_closed(row: ReflectionSession) -> None:
 
 async def update_session(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     patch: SessionUpdate,
     if_match: str | None,
 ) -> ReflectionSession:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     ensure_not_closed(row)
     changes = patch.model_dump(mode="json", exclude_unset=True)
@@ -353,14 +346,14 @@ async def update_session(
 
 
 async def delete_session(
-    session: AsyncSession, organization_id: str, session_id: str, if_match: str | None
+    session: AsyncSession, caller: Principal, session_id: str, if_match: str | None
 ) -> None:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     await session.delete(row)
     emit(
         session,
-        organization_id,
+        caller.organization_id,
         EventType.SESSION_DELETED,
         {"session_id": row.id, "candidate_id": row.candidate_id},
         candidate_id=row.candidate_id,
@@ -381,7 +374,7 @@ def _answer_problems(report: AnswerReport) -> ValidationFailed:
 
 async def put_answers(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     answers: dict[str, Any],
     if_match: str | None,
@@ -394,14 +387,14 @@ async def put_answers(
     the diagnosis, so that changing it back restores them; only the answers sent in this
     request can make it a 422.
     """
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     ensure_not_closed(row)
     if feedback:
         key, version, stored = row.feedback_set_key, row.feedback_set_version, row.feedback_answers
     else:
         key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
-    compiled = await question_sets.compiled_version(session, organization_id, key, version)
+    compiled = await question_sets.compiled_version(session, caller, key, version)
     merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
     visible, shown = visible_answers(compiled, merged)
     report = check_answers(compiled, visible)
@@ -487,12 +480,12 @@ def advance(
 
 async def transition(
     session: AsyncSession,
-    organization_id: str,
+    caller: Principal,
     session_id: str,
     data: Transition,
     if_match: str | None,
 ) -> ReflectionSession:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     check_if_match(if_match, etag(row))
     current = SessionStatus(row.status)
     if current is SessionStatus.CLOSED:
@@ -550,11 +543,11 @@ def possible_moves(row: ReflectionSession) -> list[SessionStatus]:
 
 
 async def list_events(
-    session: AsyncSession, organization_id: str, session_id: str, page: PageRequest
+    session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[EventRead]:
-    row = await get_session(session, organization_id, session_id)
+    row = await get_session(session, caller, session_id)
     statement = select(SessionEvent).where(
-        SessionEvent.session_id == row.id, SessionEvent.organization_id == organization_id
+        SessionEvent.session_id == row.id, *visible(SessionEvent, caller)
     )
     return await paginate(
         session,

@@ -46,8 +46,65 @@ def test_prod_refuses_the_embedded_database() -> None:
         make(environment=Environment.PROD)
     with pytest.raises(ValidationError, match="DEBRIEF_SECRET_KEY must be set in prod"):
         make(environment="prod", database_url="postgresql://u@h/db")
-    settings = make(environment="prod", database_url="postgresql://u@h/db", secret_key="s" * 40)
+    with pytest.raises(ValidationError, match="DEBRIEF_TOKEN_SIGNING_KEYS must be set in prod"):
+        make(environment="prod", database_url="postgresql://u@h/db", secret_key="s" * 40)
+    with pytest.raises(ValidationError, match="signing key 'k1' must be a random value"):
+        make(
+            environment="prod",
+            database_url="postgresql://u@h/db",
+            secret_key="s" * 40,
+            token_signing_keys="k1:short",
+        )
+    settings = make(
+        environment="prod",
+        database_url="postgresql://u@h/db",
+        secret_key="s" * 40,
+        token_signing_keys="k1:" + "t" * 40,
+    )
     assert settings.environment == "prod"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", []),
+        ('["http://127.0.0.1:8001"]', ["http://127.0.0.1:8001"]),
+        ("http://a.example, https://b.example", ["http://a.example", "https://b.example"]),
+    ],
+)
+def test_cors_origins_accept_a_json_list_or_commas(
+    raw: str, expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEBRIEF_CORS_ORIGINS", raw)
+    assert make().cors_origins == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "new:" + "n" * 32 + ",old:" + "o" * 32,
+        '{"new": "' + "n" * 32 + '", "old": "' + "o" * 32 + '"}',
+    ],
+)
+def test_signing_keys_accept_kid_secret_pairs_or_json(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEBRIEF_TOKEN_SIGNING_KEYS", raw)
+    settings = make()
+    assert settings.signing_keys == {"new": "n" * 32, "old": "o" * 32}
+    assert settings.current_kid == "new"
+    monkeypatch.setenv("DEBRIEF_TOKEN_CURRENT_KID", "old")
+    assert make().current_kid == "old"
+    monkeypatch.setenv("DEBRIEF_TOKEN_CURRENT_KID", "gone")
+    with pytest.raises(ValidationError, match="DEBRIEF_TOKEN_CURRENT_KID"):
+        make()
+
+
+def test_dev_derives_a_signing_key_from_the_secret_key() -> None:
+    first, second = make().signing_keys, make(secret_key="x" * 40).signing_keys
+    assert list(first) == ["dev"]
+    assert first != second
+    assert len(first["dev"]) >= 32
 
 
 @pytest.mark.parametrize("size", [0, 10, 10**12])

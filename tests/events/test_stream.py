@@ -15,6 +15,7 @@ from app.candidates.schemas import CandidateCreate
 from app.core.database import Database
 from app.core.event_types import STATUS_TYPES, TIMELINE_TYPES, EventType
 from app.core.outbox_models import OutboxEvent
+from app.core.security import Principal, Scope
 from app.worker.loop import Worker
 from tests.candidates.test_candidates import ALEX
 from tests.events.conftest import add_endpoint, drain
@@ -130,7 +131,8 @@ async def test_a_rolled_back_change_sends_nothing(
 ) -> None:
     await add_endpoint(api, receiver.url)
     async with database.sessionmaker() as session:
-        await candidates.create_candidate(session, tenant.organization_id, CandidateCreate(**ALEX))
+        caller = Principal(tenant.organization_id, None, frozenset({Scope.WRITE}))
+        await candidates.create_candidate(session, caller, CandidateCreate(**ALEX))
         await session.flush()
         assert await session.scalar(select(func.count()).select_from(OutboxEvent)) == 1
         await session.rollback()

@@ -22,7 +22,7 @@ from tests.follow_ups.conftest import (
     run_job,
     write_and_send,
 )
-from tests.tenants import Tenant, make_key
+from tests.tenants import Tenant, as_person, make_key, mint_token
 
 pytestmark = pytest.mark.anyio
 DEFAULTS = {
@@ -286,3 +286,21 @@ async def test_follow_ups_are_in_the_export_and_go_with_the_candidate(
     assert await rows_mentioning(database, candidate_id, session_["id"], request["id"]) == []
     assert await follow_ups(api) == []
     assert (await api.get(f"/v1/follow-ups/{request['id']}")).status_code == 404
+
+
+async def test_a_candidates_token_lists_and_moves_their_own_follow_ups_only(
+    api: httpx.AsyncClient, client: httpx.AsyncClient, candidate: dict[str, Any]
+) -> None:
+    other = (await api.post("/v1/candidates", json={**ALEX, "external_ref": "other"})).json()
+    mine = await open_session(api, candidate["id"])
+    await open_session(api, other["id"])
+    assert len(await follow_ups(api)) == 2
+    async with as_person(client, await mint_token(api, candidate["id"])) as person:
+        listed = await follow_ups(person)
+        assert [f["session_id"] for f in listed] == [mine["id"]]
+        snoozed = await person.post(f"/v1/follow-ups/{listed[0]['id']}/snooze", json={"days": 2})
+        assert snoozed.status_code == 200
+        assert (await person.get("/v1/follow-up-cadence")).status_code == 403
+        feed = await person.post(f"/v1/candidates/{candidate['id']}/calendar-feed")
+        assert feed.status_code == 201
+        assert (await person.post(f"/v1/candidates/{other['id']}/calendar-feed")).status_code == 404

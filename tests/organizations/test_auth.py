@@ -8,10 +8,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.access import auth
 from app.core.database import Database
 from app.core.ids import utc_now
 from app.core.security import Scope, generate_key, lookup_prefix_of
-from app.organizations import auth, key_cache, service
+from app.organizations import key_cache, service
 from app.organizations.models import ApiKey
 from tests.tenants import Tenant, make_key
 
