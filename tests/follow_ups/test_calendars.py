@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any
@@ -230,3 +231,19 @@ async def test_the_feed_reveals_nothing_without_its_token(
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "BEGIN:VCALENDAR" not in response.text
     assert session_["company"] not in response.text
+
+
+async def test_the_feed_token_stays_out_of_the_access_log(
+    api: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    session_: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = await _feed(api, session_["candidate_id"])
+    token = _path(url).rsplit("/", 1)[1].removesuffix(".ics")
+    with caplog.at_level(logging.INFO):
+        assert (await client.get(_path(url))).status_code == 200
+        assert (await client.get(_path(url).replace(token, token[::-1]))).status_code == 404
+    server = [r for r in caplog.records if r.name.startswith("debrief")]
+    assert "/v1/calendar-feeds/[redacted].ics" in [getattr(r, "path", "") for r in server]
+    assert not [r for r in server if token in r.getMessage() or token in str(r.__dict__)]
