@@ -36,6 +36,9 @@ from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
 from app.events.routes import events_router
 from app.events.routes import router as webhook_endpoints_router
+from app.follow_ups.routes import cadence_router, feed_router
+from app.follow_ups.routes import candidate_router as candidate_follow_ups_router
+from app.follow_ups.routes import router as follow_ups_router
 from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router
@@ -125,6 +128,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         insights_router,
         templates_router,
         messages_router,
+        cadence_router,
+        follow_ups_router,
+        candidate_follow_ups_router,
+        feed_router,
         events_router,
         webhook_endpoints_router,
     ):

@@ -38,6 +38,14 @@ def base_bodies(candidate_id: str) -> dict[tuple[str, str], Any]:
             "kind": "feedback_request_email",
             "facts": {"interviewer": {"name": "Kim"}, "company": "A", "role": "B"},
         },
+        ("put", "/v1/follow-up-cadence"): {
+            "feedback_request_after_days": 1,
+            "nudge_after_days": 5,
+            "thank_you_after_days": 0,
+            "stay_in_touch_after_months": 3,
+            "no_reply_after_days": 14,
+        },
+        ("post", "/v1/follow-ups/{follow_up_id}/snooze"): {"days": 2},
     }
 
 

@@ -20,8 +20,8 @@ PURE = [
     "app.messages.template_checks",
 ]
 # Each feature may import only those before it (question sets ← sessions ← diagnosis ←
-# messages).
-ORDER = ["question_sets", "sessions", "diagnosis", "messages"]
+# messages ← follow-ups).
+ORDER = ["question_sets", "sessions", "diagnosis", "messages", "follow_ups"]
 
 
 @pytest.mark.parametrize("module", PURE)

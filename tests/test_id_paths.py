@@ -29,6 +29,8 @@ NOUNS = {
     "event_id": "event",
     "endpoint_id": "webhook endpoint",
     "delivery_id": "delivery",
+    "follow_up_id": "follow-up",
+    "token": "calendar feed",
     "slug": "problem type",
 }
 ULID = "01JD6Z7Q4X9V2M8N3K5H6G7F8E"

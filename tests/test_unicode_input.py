@@ -117,6 +117,10 @@ def _ids(candidate: dict[str, Any], session: dict[str, Any]) -> dict[str, str]:
     }
 
 
+# Bodies with no string in them at all: nothing here to put a surrogate in.
+NUMBERS_ONLY = {("put", "/v1/follow-up-cadence")}
+
+
 def _assert_points_at(response: httpx.Response, pointer: str, what: str) -> None:
     assert response.status_code == 422, (what, response.status_code, response.text)
     assert response.headers["content-type"] == "application/problem+json"
@@ -139,7 +143,7 @@ async def test_a_lone_surrogate_in_any_body_string_is_a_422_pointing_at_it(
         content = operation.get("requestBody", {}).get("content", {})
         for media_type, spec in content.items():
             places = dict.fromkeys(string_places(document, spec["schema"]))
-            assert places, (method, path)
+            assert places or (method, path) in NUMBERS_ONLY, (method, path)
             for place in places:
                 body, location = _with_lone_surrogate(bases.get((method, path)), place)
                 response = await api.request(

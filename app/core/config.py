@@ -137,6 +137,13 @@ class Settings(BaseSettings):
         description="Most header fields in one request; more is a 431 problem.",
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        max_length=500,
+        description="The API's public address (e.g. `https://api.example.com`), for links "
+        "that leave it such as calendar feeds. Unset: the address the request came to.",
+    )
     auth_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -28,6 +28,7 @@ from app.core.connection_health import (
     watch_postgresql_connections,
 )
 from app.core.database_faults import DatabaseFault, unavailable
+from app.core.reactions import forget_pending, run_reactions
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -192,7 +193,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session
+            await run_reactions(session)
         except BaseException:
+            forget_pending(session)
             await session.rollback()
             raise
         await session.commit()

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     REFLECTION_COMPLETED = "reflection.completed"
     FEEDBACK_REQUESTED = "feedback.requested"
     CALL_SCHEDULED = "call.scheduled"
+    CALL_CANCELLED = "call.cancelled"
     FEEDBACK_RECORDED = "feedback.recorded"
     FEEDBACK_RECEIVED = "feedback.received"
     SESSION_CLOSED = "session.closed"
@@ -30,6 +31,7 @@ class EventType(StrEnum):
     DIAGNOSIS_CREATED = "diagnosis.created"
     MESSAGE_WRITTEN = "message.written"
     MESSAGE_SENT = "message.sent"
+    FOLLOW_UP_DUE = "follow_up.due"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
     WEBHOOK_TEST = "webhook.test"
 
@@ -55,6 +57,9 @@ DESCRIPTIONS: dict[EventType, str] = {
     EventType.REFLECTION_COMPLETED: _STATUS_MOVE + " (to `reflected`).",
     EventType.FEEDBACK_REQUESTED: _STATUS_MOVE + " (to `feedback_requested`).",
     EventType.CALL_SCHEDULED: _STATUS_MOVE + " (to `call_scheduled`; `at` is the call).",
+    EventType.CALL_CANCELLED: _STATUS_MOVE + " (from `call_scheduled` back to "
+    "`feedback_requested`: the call was cancelled; `call_scheduled_for` is the call that "
+    "will not happen).",
     EventType.FEEDBACK_RECEIVED: _STATUS_MOVE + " (to `feedback_received`).",
     EventType.SESSION_CLOSED: _STATUS_MOVE + " (to `closed`).",
     EventType.FEEDBACK_RECORDED: "The interviewer's answers were saved; `data`: `session_id`, "
@@ -71,6 +76,8 @@ DESCRIPTIONS: dict[EventType, str] = {
     "`candidate_id`, `message_id`, `kind`.",
     EventType.MESSAGE_SENT: "A message was marked sent; `data`: `session_id`, "
     "`candidate_id`, `message_id`, `kind`.",
+    EventType.FOLLOW_UP_DUE: "A follow-up fell due: time for the candidate to write or do "
+    "it; `data`: `follow_up_id`, `session_id`, `candidate_id`, `kind`, `due_at`.",
     EventType.WEBHOOK_ENDPOINT_DISABLED: "Deliveries to a webhook endpoint stopped; `data`: "
     "`webhook_endpoint_id`, `reason` (`gone`: it answered 410; `failing`: it failed for "
     "too long).",
@@ -103,5 +110,7 @@ STATUS_TYPES: dict[str, EventType] = {
 def timeline_type(kind: str, data: dict[str, object]) -> EventType:
     """The event type of a session timeline row."""
     if kind == "status_changed":
+        if data.get("from") == "call_scheduled" and data.get("to") == "feedback_requested":
+            return EventType.CALL_CANCELLED
         return STATUS_TYPES.get(str(data.get("to")), EventType.SESSION_STATUS_CHANGED)
     return TIMELINE_TYPES[kind]

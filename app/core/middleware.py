@@ -12,6 +12,7 @@ from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
 from app.core.problem_responses import render_problem
 from app.core.request_context import REQUEST_ID_HEADER, choose_request_id, request_id_var
+from app.core.secret_paths import redacted
 
 access_logger = logging.getLogger("debrief.access")
 error_logger = logging.getLogger("debrief.error")
@@ -52,7 +53,9 @@ class RequestContextMiddleware:
         except Exception as error:
             problem: ProblemError | None = database_problem(error)
             if problem is None:
-                error_logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+                error_logger.exception(
+                    "unhandled error on %s %s", scope["method"], redacted(scope["path"])
+                )
                 problem = InternalError()
             if response_started:
                 raise
@@ -62,11 +65,11 @@ class RequestContextMiddleware:
             access_logger.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                redacted(scope["path"]),
                 status,
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": redacted(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },

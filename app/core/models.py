@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.candidates import models as candidates_models
-from app.core import idempotency_models, outbox_models
+from app.core import cadence, idempotency_models, outbox_models
 from app.core.database import Base
 from app.diagnosis import models as diagnosis_models
 from app.events import models as events_models
+from app.follow_ups import models as follow_ups_models
 from app.messages import models as messages_models
 from app.organizations import models as organizations_models
 from app.question_sets import models as question_sets_models
@@ -16,9 +17,11 @@ from app.worker import models as worker_models
 metadata = Base.metadata
 
 __all__ = [
+    "cadence",
     "candidates_models",
     "diagnosis_models",
     "events_models",
+    "follow_ups_models",
     "idempotency_models",
     "messages_models",
     "metadata",

@@ -11,6 +11,7 @@ from app.core import ids
 from app.core.event_types import EventType
 from app.core.ids import utc_now
 from app.core.outbox_models import OutboxEvent
+from app.core.reactions import remember
 
 
 def emit(
@@ -28,15 +29,15 @@ def emit(
     change it describes. Returns its id (`evt_…`)."""
     now = at or utc_now()
     event_id = event_id or ids.EVENT.new(now)
-    session.add(
-        OutboxEvent(
-            id=event_id,
-            organization_id=organization_id,
-            type=event_type.value,
-            candidate_id=candidate_id,
-            session_id=session_id,
-            data=data,
-            created_at=now,
-        )
+    event = OutboxEvent(
+        id=event_id,
+        organization_id=organization_id,
+        type=event_type.value,
+        candidate_id=candidate_id,
+        session_id=session_id,
+        data=data,
+        created_at=now,
     )
+    session.add(event)
+    remember(session, event)
     return event_id

@@ -97,14 +97,20 @@ def ics(
     organizer: Party,
     attendee: Party,
     stamp: datetime,
+    sequence: int = 0,
+    cancelled: bool = False,
 ) -> bytes:
-    """An invitation to the call: `minutes` long, with a reminder before it."""
+    """An invitation to the call: `minutes` long, with a reminder before it; or, once
+    `cancelled`, its cancellation. Clients match both to the event they hold by `uid` and
+    apply the one with the highest `sequence` (RFC 5546)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", uid)
+    event.add("sequence", sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("dtstamp", stamp)
     event.add("dtstart", start)
     event.add("duration", timedelta(minutes=minutes))
@@ -114,11 +120,12 @@ def ics(
         event.add("organizer", _cal_address(organizer))
     if attendee.email:
         event.add("attendee", _cal_address(attendee, role="REQ-PARTICIPANT", rsvp="TRUE"))
-    alarm = Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", header_safe(summary))
-    alarm.add("trigger", timedelta(minutes=-reminder_minutes))
-    event.add_component(alarm)
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", header_safe(summary))
+        alarm.add("trigger", timedelta(minutes=-reminder_minutes))
+        event.add_component(alarm)
     calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical

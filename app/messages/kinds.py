@@ -47,6 +47,3 @@ LINKEDIN_LIMIT = 300
 # The feedback call the request asks for.
 CALL_MINUTES = 15
 CALL_REMINDER_MINUTES = 10
-
-# A nudge is polite only once, and only after the request has had time for a reply.
-NUDGE_AFTER_DAYS = 5

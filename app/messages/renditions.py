@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from fastapi import Response
 
 from app.core.errors import NotAcceptable
+from app.core.ids import utc_now
 from app.core.negotiation import negotiate
 from app.messages.formats import Party, eml, html_document, ics
 from app.messages.kinds import CALL_MINUTES, CALL_REMINDER_MINUTES
 from app.messages.models import Message
 from app.messages.schemas import MessageFormat
 from app.messages.service import available_formats, read
+from app.sessions.models import ReflectionSession
 
 MEDIA_TYPES = {
     MessageFormat.JSON: "application/json",
@@ -35,20 +40,52 @@ def _parties(message: Message) -> tuple[Party, Party]:
     return Party(to.get("name"), to.get("email")), Party(sender.get("name"), sender.get("email"))
 
 
-def _calendar(message: Message) -> bytes:
+@dataclass(frozen=True)
+class CallInvite:
+    """The session's call as its invite shows it now: one UID for the session's call,
+    whichever message it comes with, so a client updates the event it already has."""
+
+    uid: str
+    start: datetime
+    sequence: int
+    cancelled: bool
+
+
+def call_invite(row: ReflectionSession) -> CallInvite | None:
+    if row.call_scheduled_for is None:
+        return None
+    return CallInvite(
+        uid=f"call-{row.id}@debrief",
+        start=row.call_scheduled_for,
+        sequence=row.call_sequence,
+        cancelled=row.call_cancelled_at is not None,
+    )
+
+
+# The invite goes to the interviewer too: nothing in it is meant for the candidate alone
+# (the script, the questions and the notes stay in the message itself).
+INVITE_DESCRIPTION = (
+    f"A {CALL_MINUTES}-minute call to hear your feedback on the interview. "
+    "Thank you for making the time."
+)
+
+
+def _calendar(message: Message, call: CallInvite | None) -> bytes:
     assert message.call_at is not None
     to, sender = _parties(message)
     who = " and ".join(n for n in (sender.name, to.name) if n)
     return ics(
-        uid=f"{message.id}@debrief",
+        uid=call.uid if call else f"{message.id}@debrief",
         summary=f"Feedback call: {who}" if who else "Feedback call",
-        description=f"A {CALL_MINUTES}-minute call about the interview. {message.subject}",
-        start=message.call_at,
+        description=INVITE_DESCRIPTION,
+        start=call.start if call else message.call_at,
         minutes=CALL_MINUTES,
         reminder_minutes=CALL_REMINDER_MINUTES,
         organizer=sender,
         attendee=to,
-        stamp=message.created_at,
+        stamp=utc_now(),
+        sequence=call.sequence if call else 0,
+        cancelled=call.cancelled if call else False,
     )
 
 
@@ -65,7 +102,12 @@ def _email(message: Message) -> bytes:
     )
 
 
-def respond(message: Message, accept: str | None, asked: MessageFormat | None) -> Response:
+def respond(
+    message: Message,
+    accept: str | None,
+    asked: MessageFormat | None,
+    call: CallInvite | None = None,
+) -> Response:
     available = available_formats(message)
     names = [f.value for f in available]
     if asked is not None:
@@ -91,7 +133,7 @@ def respond(message: Message, accept: str | None, asked: MessageFormat | None) -
     if chosen is MessageFormat.ICS:
         headers["Content-Disposition"] = f'attachment; filename="{stem}.ics"'
         return Response(
-            _calendar(message), media_type="text/calendar; charset=utf-8", headers=headers
+            _calendar(message, call), media_type="text/calendar; charset=utf-8", headers=headers
         )
     body = {
         MessageFormat.TEXT: message.text,

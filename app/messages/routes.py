@@ -32,6 +32,7 @@ from app.messages.schemas import (
     MessageRead,
     SentRead,
 )
+from app.sessions import service as sessions
 
 router = api_router(prefix="/v1", tags=["messages"], responses=AUTH_PROBLEMS)
 
@@ -115,7 +116,11 @@ async def get_message(
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
     message = await service.get_message(session, principal, message_id)
-    return renditions.respond(message, accept, format)
+    call = None
+    if message.call_at is not None:
+        row = await sessions.get_session(session, principal, message.session_id)
+        call = renditions.call_invite(row)
+    return renditions.respond(message, accept, format, call)
 
 
 @router.post(

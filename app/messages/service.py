@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
+from app.core.cadence import cadence_of
 from app.core.concurrency import flush_changes
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.ids import MESSAGE, TEMPLATE, utc_now
@@ -19,7 +20,7 @@ from app.messages import templates
 from app.messages.compose import compose
 from app.messages.facts import Facts, Person, focus_of
 from app.messages.formats import mailto
-from app.messages.kinds import EMAILS, NUDGE_AFTER_DAYS, MessageKind, Tone
+from app.messages.kinds import EMAILS, MessageKind, Tone
 from app.messages.models import Message, MessageTemplate
 from app.messages.render import Source
 from app.messages.render_pool import RenderPool
@@ -133,10 +134,11 @@ async def _check_nudge(
     if requested is None:
         raise Conflict("No feedback request has been sent yet: send one before a nudge.")
     days = (today - requested).days
-    if days < NUDGE_AFTER_DAYS:
+    # The organisation's cadence decides, as it decides when the nudge falls due.
+    wait = (await cadence_of(session, row.organization_id)).nudge_after_days
+    if days < wait:
         raise Conflict(
-            f"The request went out {days} day(s) ago; give it {NUDGE_AFTER_DAYS} days "
-            "before a nudge."
+            f"The request went out {days} day(s) ago; give it {wait} days before a nudge."
         )
 
 

@@ -1,4 +1,4 @@
-"""A candidate's sessions, insights and export: routes under /v1/candidates/{id}."""
+"""A candidate's sessions: routes under /v1/candidates/{id} (the export: app/follow_ups)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.core.ids import CANDIDATE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.responses import json_response
 from app.core.routing import api_router
-from app.sessions import insights, service
+from app.sessions import service
 from app.sessions.routes import SessionFilters
 from app.sessions.schemas import SessionRead
 
@@ -51,14 +51,3 @@ async def list_candidate_sessions(
     out = json_response(result.as_json())
     set_link_header(request, out, result.next_cursor)
     return out
-
-
-@router.get(
-    "/{candidate_id}/export",
-    summary="Everything stored about the candidate, as one JSON document",
-    responses=problem_responses(NotFound),
-)
-async def export_candidate(
-    candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
-) -> insights.Export:
-    return await insights.export(session, principal, candidate_id)

@@ -46,6 +46,10 @@ class ReflectionSession(Base):
     reflected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     call_scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The call's invite: its SEQUENCE (raised by each reschedule or cancellation, RFC 5545)
+    # and, once cancelled, when; `call_scheduled_for` then keeps the call that was off.
+    call_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    call_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -185,6 +185,9 @@ class Timeline(BaseModel):
     reflected_at: datetime | None
     feedback_requested_at: datetime | None
     call_scheduled_for: datetime | None
+    call_cancelled_at: datetime | None = Field(
+        description="When the call at `call_scheduled_for` was cancelled; null while it stands."
+    )
     feedback_received_at: datetime | None
     closed_at: datetime | None
 

@@ -46,7 +46,7 @@ from app.sessions.schemas import (
     Stage,
     Transition,
 )
-from app.sessions.workflow import STAMP, allowed_from
+from app.sessions.workflow import STAMP, allowed_from, is_call_cancellation
 
 REFLECTION_DEFAULT = "self-reflection"
 FEEDBACK_DEFAULT = "interviewer-feedback"
@@ -97,6 +97,7 @@ def document(row: ReflectionSession | Row[Any]) -> dict[str, Any]:
             "reflected_at": row.reflected_at,
             "feedback_requested_at": row.feedback_requested_at,
             "call_scheduled_for": row.call_scheduled_for,
+            "call_cancelled_at": row.call_cancelled_at,
             "feedback_received_at": row.feedback_received_at,
             "closed_at": row.closed_at,
         },
@@ -224,6 +225,7 @@ async def create_session(
         interviewer=data.interviewer.model_dump(mode="json"),
         notes=data.notes,
         status=SessionStatus.OPEN.value,
+        call_sequence=0,
         reflection_set_key=reflection[0],
         reflection_set_version=reflection[1],
         feedback_set_key=feedback[0],
@@ -445,9 +447,19 @@ def _move(
     """`at` is when the move happened; a scheduled call's own time is `call_at`."""
     source = row.status
     row.status = target.value
-    setattr(row, STAMP[target], call_at if target is SessionStatus.CALL_SCHEDULED else at)
-    row.updated_at = utc_now()
     data: dict[str, Any] = {"from": source, "to": target.value, "at": at.isoformat()}
+    if is_call_cancellation(SessionStatus(source), target):
+        row.call_sequence += 1
+        row.call_cancelled_at = at
+        call_at = row.call_scheduled_for
+    elif target is SessionStatus.CALL_SCHEDULED:
+        if row.call_scheduled_for is not None:
+            row.call_sequence += 1
+        row.call_cancelled_at = None
+        row.call_scheduled_for = call_at
+    else:
+        setattr(row, STAMP[target], at)
+    row.updated_at = utc_now()
     if call_at is not None:
         data["call_scheduled_for"] = call_at.isoformat()
     if automatic:
@@ -504,6 +516,17 @@ async def transition(
                 ],
             )
         call_at = data.call_scheduled_for
+        if call_at <= utc_now():
+            raise ValidationFailed(
+                "The call is in the past: schedule it for a time to come.",
+                errors=[
+                    FieldProblem(
+                        pointer="/body/call_scheduled_for",
+                        detail="must be in the future",
+                        code="past",
+                    )
+                ],
+            )
     _move(session, row, data.to, moment, call_at=call_at)
     await flush_changes(session, "session", if_match)
     return row

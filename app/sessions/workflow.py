@@ -9,8 +9,9 @@ NEXT: dict[S, tuple[S, ...]] = {
     S.REFLECTED: (S.FEEDBACK_REQUESTED, S.CLOSED),
     # The interviewer may answer the request by email, without a call.
     S.FEEDBACK_REQUESTED: (S.CALL_SCHEDULED, S.FEEDBACK_RECEIVED, S.CLOSED),
-    # Rescheduling the call is moving to call_scheduled again.
-    S.CALL_SCHEDULED: (S.CALL_SCHEDULED, S.FEEDBACK_RECEIVED, S.CLOSED),
+    # Rescheduling the call is moving to call_scheduled again; cancelling it is moving
+    # back to feedback_requested (the request stands; its date does not change).
+    S.CALL_SCHEDULED: (S.CALL_SCHEDULED, S.FEEDBACK_REQUESTED, S.FEEDBACK_RECEIVED, S.CLOSED),
     S.FEEDBACK_RECEIVED: (S.CLOSED,),
     S.CLOSED: (),
 }
@@ -27,3 +28,7 @@ STAMP: dict[S, str] = {
 
 def allowed_from(status: S) -> tuple[S, ...]:
     return NEXT[status]
+
+
+def is_call_cancellation(source: S, target: S) -> bool:
+    return source is S.CALL_SCHEDULED and target is S.FEEDBACK_REQUESTED

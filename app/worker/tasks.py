@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.idempotency import purge_expired
+from app.follow_ups.service import make_due
 from app.worker.periodic import PeriodicTask
 
 
@@ -17,4 +18,5 @@ async def purge_idempotency_records(session: AsyncSession, _now: datetime) -> st
 
 PERIODIC_TASKS: tuple[PeriodicTask, ...] = (
     PeriodicTask("purge.idempotency_records", timedelta(days=1), purge_idempotency_records),
+    PeriodicTask("follow_ups.fall_due", timedelta(minutes=1), make_due),
 )

@@ -47,6 +47,15 @@ ORGANISATION_LIST = Call(SEES_NONE, FORBIDDEN)
 OPEN = Call(SEES_NONE, SEES_NONE)
 
 
+CADENCE = {
+    "feedback_request_after_days": 1,
+    "nudge_after_days": 5,
+    "thank_you_after_days": 0,
+    "stay_in_touch_after_months": 3,
+    "no_reply_after_days": 14,
+}
+
+
 def patch(body: dict[str, Any]) -> Call:
     return Call(HIDDEN, HIDDEN, body, MERGE)
 
@@ -144,6 +153,17 @@ CALLS: dict[tuple[str, str], Call] = {
     ("DELETE", "/v1/templates/{template_id}"): OBJECT,
     ("GET", "/v1/templates/{template_id}/versions"): OBJECT,
     ("GET", "/v1/templates/{template_id}/versions/{version}"): OBJECT,
+    # Follow-ups: a person sees their own; the cadence is the organisation's.
+    ("GET", "/v1/follow-up-cadence"): ORGANISATION_LIST,
+    ("PUT", "/v1/follow-up-cadence"): Call(SEES_NONE, FORBIDDEN, CADENCE),
+    ("GET", "/v1/follow-ups"): OPEN,
+    ("GET", "/v1/follow-ups/{follow_up_id}"): OBJECT,
+    ("POST", "/v1/follow-ups/{follow_up_id}/snooze"): write({"days": 1}),
+    ("POST", "/v1/follow-ups/{follow_up_id}/dismiss"): OBJECT,
+    ("POST", "/v1/candidates/{candidate_id}/calendar-feed"): OBJECT,
+    ("DELETE", "/v1/candidates/{candidate_id}/calendar-feed"): OBJECT,
+    # The feed's token is its credential; nobody here holds one of Y's.
+    ("GET", "/v1/calendar-feeds/{token}.ics"): OBJECT,
     # The event stream: a person sees the events about themselves only.
     ("GET", "/v1/events"): OPEN,
     ("GET", "/v1/events/{event_id}"): OBJECT,
@@ -182,6 +202,8 @@ def _fill(text: str, world: World) -> str:
         "item_id": world.y.item,
         "diagnosis_id": world.y.diagnosis,
         "message_id": world.y.message,
+        "follow_up_id": world.y.follow_up,
+        "token": "not-a-feed-token",
         "template_id": world.template,
         "api_key_id": world.api_key,
         "event_id": world.y.events[0],

@@ -23,10 +23,19 @@ class Person:
     item: str
     diagnosis: str
     message: str
+    follow_up: str
     events: list[str] = field(default_factory=list)
 
     def ids(self) -> set[str]:
-        return {self.candidate, self.session, self.item, self.diagnosis, self.message, *self.events}
+        return {
+            self.candidate,
+            self.session,
+            self.item,
+            self.diagnosis,
+            self.message,
+            self.follow_up,
+            *self.events,
+        }
 
 
 @dataclass
@@ -74,12 +83,14 @@ async def make_person(api: httpx.AsyncClient, external_ref: str) -> Person:
         await api.post(f"{url}/messages", json={"kind": "feedback_request_email"})
     )
     events = (await api.get(f"{url}/events", params={"limit": 100})).json()["items"]
+    follow_ups = await api.get("/v1/follow-ups", params={"session_id": session["id"]})
     return Person(
         candidate["id"],
         session["id"],
         item["id"],
         diagnosis["id"],
         message["id"],
+        follow_ups.json()["items"][0]["id"],
         [event["id"] for event in events],
     )
 

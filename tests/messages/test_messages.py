@@ -112,7 +112,7 @@ async def test_the_call_script_asks_about_the_leading_reason_first_and_comes_wit
     leading = diagnosis["verdict"]["primary_category"]
     request = (await _write(api, session_["id"], kind="feedback_request_email")).json()
     assert (await api.post(f"/v1/messages/{request['id']}/sent")).status_code == 200
-    call_at = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    call_at = datetime(2030, 12, 3, 15, 0, tzinfo=UTC)
     moved = await api.post(
         f"/v1/sessions/{session_['id']}/transitions",
         json={"to": "call_scheduled", "call_scheduled_for": call_at.isoformat()},
@@ -139,7 +139,7 @@ async def test_the_call_script_asks_about_the_leading_reason_first_and_comes_wit
     assert script["mailto_url"] is None
     assert "ics" in script["formats"]
     assert "eml" not in script["formats"]
-    assert script["call_at"] == "2026-12-03T15:00:00Z"
+    assert script["call_at"] == "2030-12-03T15:00:00Z"
 
     ics = await api.get(f"/v1/messages/{script['id']}", headers={"Accept": "text/calendar"})
     assert ics.status_code == 200

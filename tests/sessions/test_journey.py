@@ -75,9 +75,9 @@ async def test_the_method_end_to_end(api: httpx.AsyncClient, candidate: dict[str
     assert no_time.status_code == 422
     scheduled = await api.post(
         f"{url}/transitions",
-        json={"to": "call_scheduled", "call_scheduled_for": "2026-12-01T15:00:00Z"},
+        json={"to": "call_scheduled", "call_scheduled_for": "2030-12-02T15:00:00Z"},
     )
-    assert scheduled.json()["timeline"]["call_scheduled_for"] == "2026-12-01T15:00:00Z"
+    assert scheduled.json()["timeline"]["call_scheduled_for"] == "2030-12-02T15:00:00Z"
 
     feedback = await api.put(
         f"{url}/interviewer-feedback",

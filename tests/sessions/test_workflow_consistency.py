@@ -77,7 +77,7 @@ async def test_every_move_a_409_allows_succeeds(
             continue
         body: dict[str, Any] = {"to": target}
         if target == "call_scheduled":
-            body["call_scheduled_for"] = "2026-12-03T15:00:00Z"
+            body["call_scheduled_for"] = "2030-12-03T15:00:00Z"
         assert (await api.post(f"{url}/transitions", json=body)).status_code == 200
         seen += 1
     assert seen == 3

@@ -1,0 +1,11 @@
+"""Paths that carry their own credential (a calendar feed's token) are logged without it."""
+
+from __future__ import annotations
+
+import re
+
+_SECRET_SEGMENTS = re.compile(r"^(/v1/calendar-feeds/)[^/]+(\.ics)$")
+
+
+def redacted(path: str) -> str:
+    return _SECRET_SEGMENTS.sub(r"\1[redacted]\2", path)
