@@ -79,7 +79,7 @@ def respond(message: Message, accept: str | None, asked: MessageFormat | None) -
             f"Message {message.id} is not available as {wanted}; it is as: {', '.join(names)}.",
             extensions={"available": names},
         )
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", "Content-Language": message.locale}
     stem = message.kind.replace("_", "-")
     if chosen is MessageFormat.JSON:
         return Response(
