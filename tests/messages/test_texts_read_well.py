@@ -21,6 +21,7 @@ from app.question_sets.builtin import BUILTIN_SETS
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 TEMPLATES = Path(resources.files("app.messages").joinpath("builtin_templates/en"))  # type: ignore[arg-type]
+ALL_TEMPLATES = sorted(TEMPLATES.parent.glob("*/*.j2"))
 CASES = [(kind, tone) for kind in MessageKind for tone in Tone]
 FOCUS = [(None, ()), ("in_person", ("on_paper",)), ("on_paper", ("direction",)), ("direction", ())]
 
@@ -45,7 +46,7 @@ def _strings(value: object, keys: tuple[str, ...]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.j2")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_template_text_outside_its_code_reads_well(path: Path) -> None:
     _read_well(JINJA.sub("", path.read_text(encoding="utf-8")), path.name)
 
