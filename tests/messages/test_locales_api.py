@@ -17,8 +17,18 @@ FACTS = {
     "role": "Designer",
     "interview_date": "2026-03-14",
 }
-OPENINGS = {"en": "Dear Dana Lee,", "fr": "Bonjour Dana Lee,"}
-DATES = {"en": "14 March 2026", "fr": "14 mars 2026"}
+OPENINGS = {
+    "en": "Dear Dana Lee,",
+    "fr": "Bonjour Dana Lee,",
+    "es": "Buenos días, Dana Lee:",
+    "de": "Guten Tag Dana Lee,",
+}
+DATES = {
+    "en": "14 March 2026",
+    "fr": "14 mars 2026",
+    "es": "14 de marzo de 2026",
+    "de": "14. März 2026",
+}
 
 
 async def test_a_preview_is_written_in_the_locale_asked_for(api: httpx.AsyncClient) -> None:
