@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-BUILTIN_LOCALES: tuple[str, ...] = ("en", "fr", "es")
+BUILTIN_LOCALES: tuple[str, ...] = ("en", "fr", "es", "de")
 DEFAULT_LOCALE = "en"
 MAX_ACCEPT_LANGUAGE_ENTRIES = 20
 
