@@ -12,6 +12,7 @@ import pytest
 
 from app.i18n.locales import BUILTIN_LOCALES
 from app.messages.kinds import MessageKind, Tone
+from app.question_sets.builtin import BUILTIN_SETS
 
 TEMPLATES = resources.files("app.messages").joinpath("builtin_templates")
 OTHERS = [locale for locale in BUILTIN_LOCALES if locale != "en"]
@@ -72,3 +73,34 @@ def test_every_template_uses_the_variables_english_does(
     assert _placeholders(translated) == _placeholders(english) - pronouns
     prose = re.sub(r"\{[{%].*?[}%]\}", " ", translated.partition("\n")[2], flags=re.S)
     assert not ENGLISH.search(prose), ENGLISH.findall(prose)
+
+
+def _set_texts(content: Any) -> set[str]:
+    """The paths of every text a person reads in a question set, as a translation names them."""
+    paths = {"/title", "/description"} if content.description else {"/title"}
+    for section in content.sections:
+        paths.add(f"/sections/{section.key}/title")
+        if section.description:
+            paths.add(f"/sections/{section.key}/description")
+        for question in section.questions:
+            base = f"/questions/{question.key}"
+            paths.add(f"{base}/prompt")
+            if question.help:
+                paths.add(f"{base}/help")
+            for label in ("min_label", "max_label"):
+                if getattr(question, label, None):
+                    paths.add(f"{base}/{label}")
+            for option in getattr(question, "options", None) or []:
+                paths.add(f"{base}/options/{option.key}")
+    return paths
+
+
+@pytest.mark.parametrize("locale", OTHERS)
+@pytest.mark.parametrize("key", sorted(BUILTIN_SETS))
+def test_every_builtin_question_set_text_is_translated(locale: str, key: str) -> None:
+    content = BUILTIN_SETS[key].content
+    translation = content.translations[locale].model_dump(exclude_none=True)
+    given = {path for path, text in _leaves(translation).items() if text}
+    assert given == _set_texts(content)
+    for path, text in _leaves(translation).items():
+        assert not ENGLISH.search(text), (path, text)
