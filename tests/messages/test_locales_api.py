@@ -79,3 +79,21 @@ async def test_a_question_set_asked_for_in_a_locale_it_lacks_is_a_422(
     assert fallback.status_code == 200
     assert fallback.headers["content-language"] == "en"
     assert "Accept-Language" in fallback.headers["vary"]
+
+
+async def test_a_problem_is_answered_in_the_callers_language(api: httpx.AsyncClient) -> None:
+    for locale, title in (
+        ("fr-FR", "Introuvable"),
+        ("es", "No encontrado"),
+        ("de", "Nicht gefunden"),
+    ):
+        missing = await api.get(
+            "/v1/candidates/cand_01JD6Z3K8Q2W5X7Y9A1B3C5D7E", headers={"Accept-Language": locale}
+        )
+        assert missing.status_code == 404
+        assert missing.headers["content-language"] == locale[:2]
+        assert "Accept-Language" in missing.headers["vary"]
+        assert missing.json()["title"] == title
+    english = await api.get("/v1/candidates/cand_01JD6Z3K8Q2W5X7Y9A1B3C5D7E")
+    assert english.headers["content-language"] == "en"
+    assert english.json()["title"] == "Not Found"
