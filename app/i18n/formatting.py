@@ -1,15 +1,12 @@
-"""Dates, times, lists and numbers as each locale writes them, through Babel's CLDR data
+"""Dates and times as each locale writes them, through Babel's CLDR data
 (pure: no month names by hand)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.lists import format_list
-from babel.numbers import format_decimal
 
 # Debrief's English writes the day before the month, as British English does.
 CLDR_LOCALES = {"en": "en_GB"}
@@ -33,12 +30,3 @@ def long_moment(moment: datetime, time_zone: str, locale: str) -> str:
     clock = format_time(local, format="HH:mm", locale=cldr)
     joined = str(get_datetime_format("full", locale=cldr)).format(clock, day).replace("'", "")
     return f"{joined} ({time_zone})"
-
-
-def word_list(items: Sequence[str], locale: str) -> str:
-    """`A, B and C`, `A, B et C`, `A, B y C`, `A, B und C`."""
-    return format_list(list(items), locale=formatting_locale(locale)) if items else ""
-
-
-def number(value: float, locale: str) -> str:
-    return format_decimal(value, locale=formatting_locale(locale))
