@@ -22,12 +22,22 @@ from app.core.errors import (
     generic_problem,
 )
 from app.core.request_context import REQUEST_ID_HEADER, current_request_id
+from app.i18n.problem_texts import problem_texts
 
 
-def render_problem(error: ProblemError, instance: str) -> JSONResponse:
+def render_problem(
+    error: ProblemError, instance: str, accept_language: str | None = None
+) -> JSONResponse:
     request_id = current_request_id()
     problem = error.to_problem(instance, request_id)
-    headers = dict(error.headers)
+    locale, texts = problem_texts(error.slug, accept_language)
+    if texts is not None:
+        problem.title, problem.detail = texts["title"], texts["detail"]
+    headers = {
+        **error.headers,
+        "Content-Language": locale,
+        "Vary": ", ".join(v for v in (error.headers.get("Vary"), "Accept-Language") if v),
+    }
     if request_id is not None:
         headers[REQUEST_ID_HEADER] = request_id
     return JSONResponse(
@@ -162,12 +172,14 @@ def http_exception_problem(request: Request, exc: StarletteHTTPException) -> Pro
 
 async def handle_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    return render_problem(exc, request.url.path)
+    return render_problem(exc, request.url.path, request.headers.get("accept-language"))
 
 
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return render_problem(validation_problem(exc), request.url.path)
+    return render_problem(
+        validation_problem(exc), request.url.path, request.headers.get("accept-language")
+    )
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -175,4 +187,4 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     problem = http_exception_problem(request, exc)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=problem.headers)
-    return render_problem(problem, request.url.path)
+    return render_problem(problem, request.url.path, request.headers.get("accept-language"))

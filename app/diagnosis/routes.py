@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Request, Response, status
+from fastapi import Header, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
@@ -15,12 +15,14 @@ from app.core.routing import api_router, max_body
 from app.diagnosis import service
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
+from app.i18n.locales import BUILTIN_LOCALES, negotiate
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
 
 SessionId = Annotated[str, id_path(SESSION, "session")]
 DiagnosisId = Annotated[str, id_path(DIAGNOSIS, "diagnosis")]
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_length=500)]
 
 
 @router.post(
@@ -37,8 +39,14 @@ async def preview_diagnosis(
     principal: OrgReadAccess,
     _within_limits: InlineRuleSetWithinLimits,
     session: SessionDep,
+    response: Response,
+    accept_language: AcceptLanguage = None,
 ) -> VerdictRead:
-    return await service.preview(session, principal, data)
+    locale = negotiate(BUILTIN_LOCALES, accept_language)
+    verdict, written_in = await service.preview(session, principal, data, locale)
+    response.headers["Content-Language"] = written_in
+    response.headers["Vary"] = "Accept-Language"
+    return verdict
 
 
 @router.post(
@@ -57,13 +65,15 @@ async def diagnose_session(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        diagnosis, created = await service.diagnose_session(session, principal, session_id, data)
+        diagnosis, created, locale = await service.diagnose_session(
+            session, principal, session_id, data
+        )
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(diagnosis, created).model_dump_json(),
             resource_id=diagnosis.id,
             subject_id=diagnosis.candidate_id,
-            headers={"Location": f"/v1/diagnoses/{diagnosis.id}"},
+            headers={"Location": f"/v1/diagnoses/{diagnosis.id}", "Content-Language": locale},
         )
 
     return await run_idempotently(session, principal, idempotency_key, request, data, create)

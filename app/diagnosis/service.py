@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.candidates.models import Candidate
 from app.core import ids
 from app.core.errors import FieldProblem, NotFound, ValidationFailed
 from app.core.ids import utc_now
@@ -16,6 +17,7 @@ from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
 from app.diagnosis import rule_sets
+from app.diagnosis.builtin_locales import in_locale
 from app.diagnosis.models import Diagnosis
 from app.diagnosis.rule_set_limits import invalid_rule_set
 from app.diagnosis.schemas import (
@@ -26,6 +28,7 @@ from app.diagnosis.schemas import (
     VerdictRead,
 )
 from app.diagnosis.variables import CATEGORIES, prepare_inputs
+from app.i18n.locales import DEFAULT_LOCALE, LocaleUnavailable, builtin_locale
 from app.question_sets import service as question_sets
 from app.question_sets.answers import check_answers, visible_answers
 from app.question_sets.builtin import BUILTIN_SETS
@@ -71,7 +74,11 @@ def _check_preview_answers(data: PreviewRequest) -> None:
         raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
 
 
-async def preview(session: AsyncSession, caller: Principal, data: PreviewRequest) -> VerdictRead:
+async def preview(
+    session: AsyncSession, caller: Principal, data: PreviewRequest, locale: str = DEFAULT_LOCALE
+) -> tuple[VerdictRead, str]:
+    """The verdict, explained in `locale` where the rule set has its texts; also the locale
+    written in."""
     _check_preview_answers(data)
     if data.rule_set is not None:
         try:
@@ -97,7 +104,8 @@ async def preview(session: AsyncSession, caller: Principal, data: PreviewRequest
             "history": data.history.model_dump(),
         }
     )
-    return VerdictRead.of(compiled.evaluate(inputs, askable), ref)
+    compiled, written_in = in_locale(compiled, locale)
+    return VerdictRead.of(compiled.evaluate(inputs, askable), ref), written_in
 
 
 async def history_of(
@@ -167,9 +175,19 @@ async def _steps_to_items(
 
 async def diagnose_session(
     session: AsyncSession, caller: Principal, session_id: str, data: DiagnosisCreate
-) -> tuple[Diagnosis, list[str]]:
+) -> tuple[Diagnosis, list[str], str]:
+    """The diagnosis, the action items it created, and the locale it is written in (the
+    candidate's, where the rule set has texts in it)."""
     row = await get_session(session, caller, session_id)
     compiled, ref = await _resolve_rule_set(session, caller, data.rule_set)
+    candidate_locale = await session.scalar(
+        select(Candidate.locale).where(Candidate.id == row.candidate_id)
+    )
+    try:
+        wanted = builtin_locale(candidate_locale or DEFAULT_LOCALE)
+    except LocaleUnavailable:
+        wanted = DEFAULT_LOCALE
+    compiled, written_in = in_locale(compiled, wanted)
     facts = {
         "company": row.company,
         "role_title": row.role_title,
@@ -215,7 +233,7 @@ async def diagnose_session(
     if data.create_action_items:
         created = await _steps_to_items(session, caller, row, verdict)
     await session.flush()
-    return diagnosis, created
+    return diagnosis, created, written_in
 
 
 def read(diagnosis: Diagnosis, created: list[str] | None = None) -> DiagnosisRead:

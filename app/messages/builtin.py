@@ -9,11 +9,13 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, LocaleUnavailable
+from app.i18n.locales import builtin_locale as builtin_locale
 from app.messages.kinds import MessageKind, Tone
 from app.messages.render import Source
 
-LOCALES = ("en",)
-DEFAULT_LOCALE = "en"
+LOCALES = BUILTIN_LOCALES
+__all__ = ["DEFAULT_LOCALE", "LOCALES", "LocaleUnavailable", "builtin_locale", "builtin_source"]
 
 
 def parse(text: str) -> Source:
@@ -29,9 +31,3 @@ def builtin_source(kind: MessageKind, tone: Tone, locale: str) -> Source:
         f"builtin_templates/{locale}/{kind.value}.{tone.value}.j2"
     )
     return parse(path.read_text(encoding="utf-8"))
-
-
-def builtin_locale(requested: str) -> str:
-    """The built-in locale for a BCP 47 tag: the language if Debrief has it, else English."""
-    language = requested.split("-")[0].lower()
-    return language if language in LOCALES else DEFAULT_LOCALE

@@ -12,7 +12,8 @@ from app.core.errors import (
     TemplateTooSlow,
     ValidationFailed,
 )
-from app.messages.builtin import builtin_locale, builtin_source
+from app.i18n.problems import LocaleNotAvailable
+from app.messages.builtin import LocaleUnavailable, builtin_locale, builtin_source
 from app.messages.facts import Facts, context
 from app.messages.formats import mailto
 from app.messages.kinds import EMAILS, LINKEDIN_LIMIT, MessageKind, Tone
@@ -92,7 +93,10 @@ def compose_builtin(
     """Render `kind` from `facts` with the built-in template, in-process (it ships with
     the code); also the locale written in."""
     _require(facts, kind, pointer_of)
-    locale = builtin_locale(locale)
+    try:
+        locale = builtin_locale(locale)
+    except LocaleUnavailable as exc:
+        raise LocaleNotAvailable.of(exc, "/body/locale") from None
     variables: dict[str, Any] = context(facts, kind, tone, locale)
     rendered = render(builtin_source(kind, tone, locale), variables)
     return _rendition(facts, kind, variables, rendered, "/body/template"), locale

@@ -8,27 +8,11 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from app.messages.builtin import builtin_locale
+from app.i18n import formatting
+from app.i18n.locales import DEFAULT_LOCALE, LocaleUnavailable, builtin_locale
 from app.messages.kinds import CALL_MINUTES, REQUIRED, MessageKind, Tone
 from app.messages.pronouns import forms
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 @dataclass(frozen=True)
@@ -70,22 +54,36 @@ class Facts:
         return absent
 
 
+def texts_locale(locale: str) -> str:
+    """The built-in locale whose phrases and questions a template in `locale` sees; an
+    organisation's template in a locale of its own sees the default locale's."""
+    try:
+        return builtin_locale(locale)
+    except LocaleUnavailable:
+        return DEFAULT_LOCALE
+
+
 @cache
-def call_questions(locale: str) -> dict[str, Any]:
-    text = resources.files("app.messages").joinpath(
-        f"builtin_templates/{locale}/call_questions.json"
-    )
+def _catalogue(locale: str, name: str) -> dict[str, Any]:
+    text = resources.files("app.messages").joinpath(f"builtin_templates/{locale}/{name}.json")
     result: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
     return result
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def call_questions(locale: str) -> dict[str, Any]:
+    return _catalogue(texts_locale(locale), "call_questions")
 
 
-def long_moment(moment: datetime, time_zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(time_zone))
-    return f"{WEEKDAYS[local.weekday()]} {long_date(local.date())} at {local:%H:%M} ({time_zone})"
+def phrases(locale: str) -> dict[str, str]:
+    return _catalogue(texts_locale(locale), "phrases")
+
+
+def long_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
+    return formatting.long_date(day, texts_locale(locale))
+
+
+def long_moment(moment: datetime, time_zone: str, locale: str = DEFAULT_LOCALE) -> str:
+    return formatting.long_moment(moment, time_zone, texts_locale(locale))
 
 
 def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
@@ -95,7 +93,8 @@ def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
     Each says why it comes early only from what it actually asks (`probes`): a question
     that asks nothing about a reason never claims to probe it.
     """
-    data = call_questions(builtin_locale(locale))
+    data = call_questions(locale)
+    words = phrases(locale)
     labels: dict[str, str] = data["categories"]
     focus = [c for c in (facts.leading_category, *facts.uncertain_categories) if c]
 
@@ -110,25 +109,28 @@ def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
         if probed:
             category = probed[0]
             asks = question["probes"][category]
-            if category == facts.leading_category:
-                reason = (
-                    f"the diagnosis’s leading reason is {labels[category]}, and this asks {asks}"
-                )
-            else:
-                reason = f"the diagnosis is unsure about {labels[category]}, and this asks {asks}"
+            which = "focus_leading" if category == facts.leading_category else "focus_unsure"
+            reason = words[which].format(category=labels[category], asks=asks)
         fields = {k: question[k] for k in ("key", "title", "ask", "follow_up", "categories")}
         result.append({**fields, "answer_keys": question["answer_keys"], "focus_reason": reason})
     return result
 
 
-def greeting(person: Person, tone: Tone) -> str:
+def greeting(person: Person, tone: Tone, locale: str = DEFAULT_LOCALE) -> str:
     """The salutation: the words the person asked to be addressed by, when given; otherwise
     one that is right for any name, since which part of a name is used, and with what
     title, differs between people and cultures (and guessing a gender is never right)."""
+    words = phrases(locale)
     if tone is Tone.FORMAL:
         named = person.address_as or person.name
-        return f"Dear {named}," if named else "Dear hiring manager,"
-    return f"Hi {person.address_as}," if person.address_as else "Hello,"
+        return (
+            words["greeting_formal"].format(name=named)
+            if named
+            else words["greeting_formal_unnamed"]
+        )
+    if person.address_as:
+        return words["greeting_informal"].format(name=person.address_as)
+    return words["greeting_informal_unnamed"]
 
 
 def _person(person: Person, fallback: str) -> dict[str, Any]:
@@ -151,23 +153,24 @@ def _person(person: Person, fallback: str) -> dict[str, Any]:
 def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[str, Any]:
     """The variables a template sees; every optional one is None or empty when unknown."""
     days = (facts.today - facts.requested_on).days if facts.requested_on else None
+    words = phrases(locale)
     return {
         "kind": kind.value,
         "tone": tone.value,
         "locale": locale,
-        "candidate": _person(facts.candidate, "the candidate"),
-        "interviewer": _person(facts.interviewer, "your interviewer"),
-        "greeting": greeting(facts.interviewer, tone),
+        "candidate": _person(facts.candidate, words["the_candidate"]),
+        "interviewer": _person(facts.interviewer, words["your_interviewer"]),
+        "greeting": greeting(facts.interviewer, tone, locale),
         "company": facts.company,
         "role": facts.role,
-        "interview_date": long_date(facts.interview_date) if facts.interview_date else None,
+        "interview_date": long_date(facts.interview_date, locale) if facts.interview_date else None,
         "request": {
-            "sent_on": long_date(facts.requested_on) if facts.requested_on else None,
+            "sent_on": long_date(facts.requested_on, locale) if facts.requested_on else None,
             "days": days,
         },
         "call": {
             "minutes": CALL_MINUTES,
-            "when": long_moment(facts.call_at, facts.time_zone) if facts.call_at else None,
+            "when": long_moment(facts.call_at, facts.time_zone, locale) if facts.call_at else None,
         },
         "learned": facts.learned,
         "news": facts.news,
@@ -176,7 +179,7 @@ def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[st
             "uncertain": list(facts.uncertain_categories),
         },
         "questions": ordered_questions(facts, locale) if kind is MessageKind.CALL_SCRIPT else [],
-        "closing_notes": call_questions(builtin_locale(locale))["closing_notes"],
+        "closing_notes": call_questions(locale)["closing_notes"],
     }
 
 

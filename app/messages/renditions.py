@@ -121,7 +121,7 @@ def respond(
             f"Message {message.id} is not available as {wanted}; it is as: {', '.join(names)}.",
             extensions={"available": names},
         )
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", "Content-Language": message.locale}
     stem = message.kind.replace("_", "-")
     if chosen is MessageFormat.JSON:
         return Response(

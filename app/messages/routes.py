@@ -21,6 +21,7 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.ids import MESSAGE, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
+from app.i18n.problems import LocaleNotAvailable
 from app.messages import renditions, service
 from app.messages.renderer import RendererDep
 from app.messages.schemas import (
@@ -50,7 +51,12 @@ MessageId = Annotated[str, id_path(MESSAGE, "message")]
     "needs a sent feedback request at least five days old, no reply, and no earlier nudge "
     "(409 otherwise).",
     responses=problem_responses(
-        NotFound, Conflict, IdempotencyKeyReused, TemplateTooCostly, TemplateTooSlow
+        NotFound,
+        Conflict,
+        IdempotencyKeyReused,
+        TemplateTooCostly,
+        TemplateTooSlow,
+        LocaleNotAvailable,
     ),
 )
 async def create_message(
@@ -69,7 +75,10 @@ async def create_message(
             body=service.read(message).model_dump_json(),
             resource_id=message.id,
             subject_id=message.candidate_id,
-            headers={"Location": f"/v1/messages/{message.id}"},
+            headers={
+                "Location": f"/v1/messages/{message.id}",
+                "Content-Language": message.locale,
+            },
         )
 
     return await run_idempotently(session, principal, idempotency_key, request, data, create)
@@ -142,10 +151,16 @@ async def mark_sent(
 @router.post(
     "/messages/preview",
     summary="Write a message from facts given inline, storing nothing",
-    responses=problem_responses(TemplateTooCostly, TemplateTooSlow),
+    responses=problem_responses(TemplateTooCostly, TemplateTooSlow, LocaleNotAvailable),
 )
 @read_only
 async def preview_message(
-    data: MessagePreviewRequest, principal: ReadAccess, session: SessionDep, renderer: RendererDep
+    data: MessagePreviewRequest,
+    principal: ReadAccess,
+    session: SessionDep,
+    renderer: RendererDep,
+    response: Response,
 ) -> MessagePreview:
-    return await service.preview(session, principal, data, renderer)
+    preview = await service.preview(session, principal, data, renderer)
+    response.headers["Content-Language"] = preview.locale
+    return preview

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from app.core import ids
+from app.i18n.locales import BUILTIN_LOCALES
 from app.question_sets.compiled import CompiledQuestionSet, compile_question_set
 from app.question_sets.definition import QuestionSetContent
 
@@ -28,6 +29,18 @@ class BuiltinSet:
         return self.compiled.content
 
 
+def _translations(name: str) -> dict[str, object]:
+    """The texts in each other built-in locale: `translations/<locale>/<file>`, one file a
+    translator edits without touching the set's structure."""
+    folder = resources.files("app.question_sets.builtin_sets").joinpath("translations")
+    found: dict[str, object] = {}
+    for locale in BUILTIN_LOCALES[1:]:
+        file = folder.joinpath(locale, name)
+        if file.is_file():
+            found[locale] = json.loads(file.read_text(encoding="utf-8"))
+    return found
+
+
 def _load() -> dict[str, BuiltinSet]:
     loaded: dict[str, BuiltinSet] = {}
     files = sorted(
@@ -40,6 +53,7 @@ def _load() -> dict[str, BuiltinSet]:
     )
     for position, file in enumerate(files, start=1):
         data = json.loads(file.read_text(encoding="utf-8"))
+        data["content"]["translations"] = _translations(file.name)
         content = QuestionSetContent.model_validate(data["content"])
         identifier = f"{ids.QUESTION_SET.lowest_at(_EPOCH)[:-2]}{position:02d}"
         loaded[data["key"]] = BuiltinSet(

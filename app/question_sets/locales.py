@@ -3,43 +3,16 @@ rendering a set's texts in it."""
 
 from __future__ import annotations
 
+from app.i18n.locales import negotiate
 from app.question_sets.definition import QuestionSetContent, ScaleQuestion
-
-MAX_ACCEPT_LANGUAGE_ENTRIES = 20
-
-
-def _preferences(accept_language: str) -> list[str]:
-    """Language ranges by descending quality, as RFC 9110 orders them."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")[:MAX_ACCEPT_LANGUAGE_ENTRIES]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        if tag and quality > 0:
-            ranked.append((-quality, position, tag.strip()))
-    return [tag for _, _, tag in sorted(ranked)]
 
 
 def choose_locale(
     available: list[str], default: str, requested: str | None, accept_language: str | None
 ) -> str:
-    """The best available locale: exact match first, then the same language."""
-    wanted = [requested] if requested else _preferences(accept_language or "")
-    lowered = {locale.lower(): locale for locale in available}
-    for tag in wanted:
-        if tag == "*":
-            return default
-        if tag.lower() in lowered:
-            return lowered[tag.lower()]
-        language = tag.lower().split("-")[0]
-        for locale in available:
-            if locale.lower().split("-")[0] == language:
-                return locale
-    return default
+    """The explicit locale (LocaleUnavailable if the set lacks it), else the best one
+    `Accept-Language` asks for, else the set's default."""
+    return negotiate(available, accept_language, requested, default)
 
 
 def available_locales(content: QuestionSetContent) -> list[str]:

@@ -20,6 +20,8 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
+from app.i18n.locales import LocaleUnavailable
+from app.i18n.problems import LocaleNotAvailable
 from app.question_sets import service
 from app.question_sets.answers import check_answers
 from app.question_sets.definition import Purpose
@@ -61,9 +63,12 @@ def _respond(
     locale: str | None,
     accept_language: str | None,
 ) -> QuestionSetRead:
-    chosen = choose_locale(
-        available_locales(view.content), view.content.default_locale, locale, accept_language
-    )
+    try:
+        chosen = choose_locale(
+            available_locales(view.content), view.content.default_locale, locale, accept_language
+        )
+    except LocaleUnavailable as exc:
+        raise LocaleNotAvailable.of(exc, "/query/locale") from None
     response.headers["ETag"] = view.etag(chosen)
     response.headers["Content-Language"] = chosen
     response.headers["Vary"] = "Accept-Language"
@@ -129,7 +134,7 @@ async def create_question_set(
     responses={
         200: {"headers": READ_HEADERS},
         304: {"description": "Not modified."},
-        **problem_responses(NotFound),
+        **problem_responses(NotFound, LocaleNotAvailable),
     },
 )
 async def get_question_set(
@@ -172,7 +177,7 @@ async def list_question_set_versions(
     responses={
         200: {"headers": READ_HEADERS},
         304: {"description": "Not modified."},
-        **problem_responses(NotFound),
+        **problem_responses(NotFound, LocaleNotAvailable),
     },
 )
 async def get_question_set_version(

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.diagnosis.builtin import DEFAULT_RULE_SET
+from app.diagnosis.builtin_locales import in_locale
+from app.i18n.locales import BUILTIN_LOCALES
 from app.messages.builtin import builtin_source
 from app.messages.facts import Person, context, greeting
 from app.messages.kinds import MessageKind, Tone
@@ -21,6 +23,7 @@ from app.question_sets.builtin import BUILTIN_SETS
 SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 TEMPLATES = Path(resources.files("app.messages").joinpath("builtin_templates/en"))  # type: ignore[arg-type]
+ALL_TEMPLATES = sorted(TEMPLATES.parent.glob("*/*.j2"))
 CASES = [(kind, tone) for kind in MessageKind for tone in Tone]
 FOCUS = [(None, ()), ("in_person", ("on_paper",)), ("on_paper", ("direction",)), ("direction", ())]
 
@@ -45,13 +48,15 @@ def _strings(value: object, keys: tuple[str, ...]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(TEMPLATES.glob("*.j2")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_template_text_outside_its_code_reads_well(path: Path) -> None:
     _read_well(JINJA.sub("", path.read_text(encoding="utf-8")), path.name)
 
 
-def test_call_questions_read_well() -> None:
-    data = json.loads((TEMPLATES / "call_questions.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("locale", BUILTIN_LOCALES)
+def test_call_questions_read_well(locale: str) -> None:
+    path = TEMPLATES.parent / locale / "call_questions.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
     readable = ("title", "ask", "follow_up", "closing_notes")
     for text in _strings(data, readable) + list(data["categories"].values()):
         _read_well(text, text)
@@ -69,9 +74,10 @@ def test_question_sets_read_well(key: str) -> None:
         _read_well(text, text)
 
 
-def test_rule_set_texts_read_well() -> None:
+@pytest.mark.parametrize("locale", BUILTIN_LOCALES)
+def test_rule_set_texts_read_well(locale: str) -> None:
     # Only the current version: earlier ones stay exactly as they were published.
-    content = DEFAULT_RULE_SET.compiled.content
+    content = in_locale(DEFAULT_RULE_SET.compiled, locale)[0].content
     texts = [content.title, content.description or "", *(c.label for c in content.categories)]
     for rule in content.rules:
         texts.append(re.sub(r"\{[a-z_.]+\}", "", rule.because))
@@ -80,13 +86,14 @@ def test_rule_set_texts_read_well() -> None:
         _read_well(text, text)
 
 
+@pytest.mark.parametrize("locale", BUILTIN_LOCALES)
 @pytest.mark.parametrize(("kind", "tone"), CASES, ids=[f"{k}.{t}" for k, t in CASES])
 @pytest.mark.parametrize(("leading", "unsure"), FOCUS)
 def test_every_rendered_message_reads_well(
-    kind: MessageKind, tone: Tone, leading: str | None, unsure: tuple[str, ...]
+    kind: MessageKind, tone: Tone, leading: str | None, unsure: tuple[str, ...], locale: str
 ) -> None:
     facts = dataclasses.replace(SAMPLE, leading_category=leading, uncertain_categories=unsure)
-    rendered = render(builtin_source(kind, tone, "en"), context(facts, kind, tone, "en"))
+    rendered = render(builtin_source(kind, tone, locale), context(facts, kind, tone, locale))
     _read_well(rendered.subject + "\n" + rendered.text, f"{kind}.{tone}")
     if kind is MessageKind.FEEDBACK_REQUEST_EMAIL:
         assert SAMPLE.role

@@ -1,0 +1,77 @@
+"""The built-in rule sets in each built-in locale: the same rules, conditions and weights,
+with the texts a person reads (`because`, category labels, next steps, the words for answer
+values) from `builtin_rule_sets/translations/<locale>.<key>.v<version>.json`."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from app.diagnosis.builtin import BUILTIN_VERSIONS, BuiltinRuleSet
+from app.diagnosis.variables import KNOWN_FIELDS, option_words
+from app.i18n.locales import DEFAULT_LOCALE
+from app.question_sets.builtin import BUILTIN_SETS
+from app.question_sets.compiled import compile_question_set
+from app.question_sets.locales import localized
+from app.rules.definition import RuleSetContent
+from app.rules.engine import CompiledRuleSet
+
+
+def _catalogue(locale: str, builtin: BuiltinRuleSet) -> dict[str, Any] | None:
+    name = f"{locale}.{builtin.key}.v{builtin.version}.json"
+    file = resources.files("app.diagnosis.builtin_rule_sets").joinpath("translations", name)
+    if not file.is_file():
+        return None
+    data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    return data
+
+
+def value_labels_in(locale: str, stages: dict[str, str]) -> dict[str, dict[Any, str]]:
+    """The words for answer values as the built-in question sets say them in `locale`."""
+    sets = {
+        root: compile_question_set(localized(BUILTIN_SETS[key].content, locale))
+        for root, key in (("answers", "self-reflection"), ("feedback", "interviewer-feedback"))
+    }
+    labels = {
+        **option_words("answers", sets["answers"]),
+        **option_words("feedback", sets["feedback"]),
+        "session.stage_reached": dict(stages),
+    }
+    labels["session.negative_signals"] = labels["answers.interviewer_signals"]
+    labels["session.positive_signals"] = labels["answers.interviewer_signals"]
+    return labels
+
+
+def translated_content(content: RuleSetContent, texts: dict[str, Any]) -> RuleSetContent:
+    data = content.model_dump(mode="json", exclude_unset=True)
+    for category in data["categories"]:
+        category["label"] = texts["categories"][category["key"]]
+    for rule in data["rules"]:
+        rule["because"] = texts["because"][rule["id"]]
+        for step in rule["next_steps"]:
+            step["text"] = texts["next_steps"][step["id"]]
+    return RuleSetContent.model_validate(data)
+
+
+@cache
+def _localized(key: str, version: int, locale: str) -> CompiledRuleSet | None:
+    builtin = BUILTIN_VERSIONS[key, version]
+    texts = _catalogue(locale, builtin)
+    if texts is None:
+        return None
+    content = translated_content(builtin.compiled.content, texts)
+    return CompiledRuleSet(content, KNOWN_FIELDS, value_labels_in(locale, texts["stages"]))
+
+
+def in_locale(compiled: CompiledRuleSet, locale: str) -> tuple[CompiledRuleSet, str]:
+    """A built-in rule set's texts in `locale` where they exist; any other rule set (an
+    organisation's own, written in its own words) as it is. Also the locale written in."""
+    if locale == DEFAULT_LOCALE:
+        return compiled, locale
+    for (key, version), builtin in BUILTIN_VERSIONS.items():
+        if builtin.compiled is compiled:
+            found = _localized(key, version, locale)
+            return (found, locale) if found is not None else (compiled, DEFAULT_LOCALE)
+    return compiled, DEFAULT_LOCALE
