@@ -39,7 +39,7 @@ class GrantCreate(BaseModel):
     def _reads(cls, value: list[Permission]) -> list[Permission]:
         if Permission.READ not in value:
             raise ValueError("must include read: a coach who may comment may also read")
-        return sorted(set(value))
+        return [permission for permission in Permission if permission in value]
 
 
 GrantStatus = Literal["active", "expired", "revoked"]
