@@ -30,6 +30,8 @@ NOUNS = {
     "endpoint_id": "webhook endpoint",
     "delivery_id": "delivery",
     "slug": "problem type",
+    "coach_id": "coach",
+    "grant_id": "grant",
 }
 ULID = "01JD6Z7Q4X9V2M8N3K5H6G7F8E"
 BAD_IDS = {
