@@ -11,7 +11,10 @@ import pytest
 
 from app.access.coach_requests import COMMENT_OPERATIONS
 from app.access.named_objects import CANDIDATE_DATA_PARAMETERS
+from app.core.config import Settings
+from app.core.database import Database
 from app.core.ids import utc_now
+from app.main import create_app
 from tests.access.test_matrix import CALLS, _body, _fill
 from tests.access.world import COACH, World, make_person, make_world
 from tests.tenants import as_person, mint_token
@@ -259,3 +262,33 @@ async def test_a_candidate_manages_their_own_grants_and_a_coach_none(
             assert (await coaching.get(url)).status_code == 403, url
         revoke = await coaching.post(f"/v1/candidates/{x.candidate}/grants/{grant}/revoke")
         assert revoke.status_code == 403
+
+
+@pytest.mark.parametrize("bound", [0.0, 60.0])
+async def test_another_process_sees_a_revocation_within_the_cache_bound(
+    client: httpx.AsyncClient,
+    api: httpx.AsyncClient,
+    settings: Settings,
+    database: Database,
+    bound: float,
+) -> None:
+    """A second application on the same database stands for another server process."""
+    x = await make_person(api, "x")
+    coach = await _coach(api)
+    grant = await _grant(api, x.candidate, coach)
+    token = await mint_token(api, coach)
+    other = create_app(settings.model_copy(update={"auth_cache_seconds": bound}), database=database)
+    transport = httpx.ASGITransport(app=other, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as elsewhere:
+        assert (await elsewhere.get(f"/v1/sessions/{x.session}")).status_code == 200
+        revoked = await api.post(f"/v1/candidates/{x.candidate}/grants/{grant}/revoke")
+        assert revoked.status_code == 200
+        # With no cache the other process sees it at once; with one, until the bound.
+        expected = 404 if bound == 0 else 200
+        assert (await elsewhere.get(f"/v1/sessions/{x.session}")).status_code == expected
+    async with as_person(client, token) as here:
+        assert (await here.get(f"/v1/sessions/{x.session}")).status_code == 404
