@@ -11,7 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
+from app.access.coach_routes import router as coaches_router
 from app.access.cors import install_cors
+from app.access.grant_cache import GrantCache
+from app.access.grant_routes import router as grants_router
 from app.access.routes import router as access_router
 from app.access.subject_cache import SubjectCache
 from app.access.tokens import TokenKeys
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.render_pool = render_pool
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
     app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
+    app.state.grant_cache = GrantCache(settings.auth_cache_seconds)
     app.state.token_keys = TokenKeys.from_settings(settings)
 
     app.add_exception_handler(ProblemError, handle_problem)
@@ -118,7 +122,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         operations_router,
         organizations_router,
         access_router,
+        coaches_router,
         candidates_router,
+        grants_router,
         question_sets_router,
         candidate_sessions_router,
         sessions_router,

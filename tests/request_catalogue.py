@@ -27,6 +27,11 @@ def base_bodies(candidate_id: str) -> dict[tuple[str, str], Any]:
         ("post", "/v1/rule-sets"): my_rule_set(),
         ("post", "/v1/sessions/{session_id}/action-items"): {"text": "Ask for a referral"},
         ("post", "/v1/api-keys"): {"name": "ci", "scopes": ["read"]},
+        ("post", "/v1/coaches"): {"external_ref": "coach-1", "name": "Sam Rivera"},
+        ("post", "/v1/candidates/{candidate_id}/grants"): {
+            "coach_id": "coach_01JD6Z7Q4X9V2M8N3K5H6G7F8E",
+            "permissions": ["read"],
+        },
         ("post", "/v1/question-sets"): MY_SET,
         ("post", "/v1/question-sets/{key}/versions/{version}/validate"): {"answers": REFLECTION},
         ("put", "/v1/sessions/{session_id}/interviewer-feedback"): {"answers": {}},

@@ -60,11 +60,13 @@ def test_no_feature_imports_one_above_it(feature: str) -> None:
 
 
 # Filtering by organisation by hand, outside app/core/lookup.py, where it is not a lookup
-# on the caller's behalf: authentication itself, the shared-with-people rule of rule sets,
+# on the caller's behalf: authentication itself (and a coach's grants, read to build the
+# coach's scope), the shared-with-people rule of rule sets,
 # rows read about a session already found through the scoped lookup, and the worker's
 # fan-out, which matches each event to its own organisation's endpoints (no caller there).
 ORGANISATION_FILTERS_OUTSIDE_LOOKUP = {
     "access/auth.py": 1,
+    "access/coach_reach.py": 1,
     "diagnosis/models.py": 1,
     "events/dispatch.py": 1,
     "messages/service.py": 2,

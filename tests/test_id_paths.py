@@ -32,6 +32,8 @@ NOUNS = {
     "follow_up_id": "follow-up",
     "token": "calendar feed",
     "slug": "problem type",
+    "coach_id": "coach",
+    "grant_id": "grant",
 }
 ULID = "01JD6Z7Q4X9V2M8N3K5H6G7F8E"
 BAD_IDS = {

@@ -11,6 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access.coach_reach import coach_reach
+from app.access.coach_requests import admit_coach
+from app.access.models import Coach
 from app.access.subject_cache import SubjectCache
 from app.access.tokens import InvalidToken, TokenKeys
 from app.candidates.models import Candidate
@@ -30,7 +33,8 @@ bearer_scheme = HTTPBearer(
     description="Either an API key of your organisation, for servers "
     "(`Authorization: Bearer dbr_…`), or a person's short-lived token minted by your "
     "backend with `POST /v1/tokens`, for web and mobile apps (`Authorization: Bearer eyJ…`). "
-    "A candidate's token sees that candidate only.",
+    "A candidate's token sees that candidate only; a coach's token, the candidates who "
+    "granted that coach access.",
 )
 
 AUTH_PROBLEMS = problem_responses(Unauthorized, Forbidden)
@@ -83,16 +87,15 @@ async def _from_api_key(request: Request, session: AsyncSession, presented: str)
 
 
 async def _subject_exists(
-    request: Request, session: AsyncSession, organization_id: str, subject: str
+    request: Request, session: AsyncSession, organization_id: str, subject: str, role: Role
 ) -> bool:
     cache: SubjectCache = request.app.state.subject_cache
     known = cache.get(organization_id, subject)
     if known is not None:
         return known
+    model: type[Candidate | Coach] = Coach if role is Role.COACH else Candidate
     found = await session.scalar(
-        select(Candidate.id).where(
-            Candidate.id == subject, Candidate.organization_id == organization_id
-        )
+        select(model.id).where(model.id == subject, model.organization_id == organization_id)
     )
     cache.put(organization_id, subject, found is not None)
     return found is not None
@@ -104,15 +107,28 @@ async def _from_token(request: Request, session: AsyncSession, presented: str) -
         claims = keys.verify(presented)
     except InvalidToken:
         raise invalid_token() from None
-    if not await _subject_exists(request, session, claims.organization_id, claims.subject):
+    organization_id, subject = claims.organization_id, claims.subject
+    if not await _subject_exists(request, session, organization_id, subject, claims.role):
         raise invalid_token()
+    scopes = effective_scopes(frozenset(claims.scopes))
+    if claims.role is Role.COACH:
+        reach = await coach_reach(request, session, organization_id, subject)
+        return Principal(
+            organization_id=organization_id,
+            api_key_id=None,
+            scopes=scopes,
+            role=Role.COACH,
+            subject=subject,
+            candidate_ids=reach.candidate_ids,
+            commentable_ids=reach.commentable_ids,
+        )
     return Principal(
-        organization_id=claims.organization_id,
+        organization_id=organization_id,
         api_key_id=None,
-        scopes=effective_scopes(frozenset(claims.scopes)),
+        scopes=scopes,
         role=claims.role,
-        subject=claims.subject,
-        candidate_ids=frozenset({claims.subject}),
+        subject=subject,
+        candidate_ids=frozenset({subject}),
     )
 
 
@@ -134,9 +150,11 @@ async def authenticate(
 
 def requires(
     scope: Scope, *, organization_only: bool = False
-) -> Callable[[Request, Principal], Awaitable[Principal]]:
+) -> Callable[[Request, Principal, AsyncSession], Awaitable[Principal]]:
     async def check(
-        request: Request, principal: Annotated[Principal, Depends(authenticate)]
+        request: Request,
+        principal: Annotated[Principal, Depends(authenticate)],
+        session: SessionDep,
     ) -> Principal:
         if organization_only and principal.role is not Role.ORGANIZATION:
             # A person's token never reaches the organisation's own objects: where the
@@ -146,6 +164,8 @@ def requires(
             raise Forbidden("Only your organisation's server can do this, with its API key.")
         if scope not in principal.scopes:
             raise Forbidden(f"This operation needs a credential with the `{scope}` scope.")
+        if principal.role is Role.COACH:
+            await admit_coach(request, session, principal, writes=scope is not Scope.READ)
         return principal
 
     return check

@@ -10,8 +10,8 @@ from app.core.security import Role
 
 MAX_TOKEN_SECONDS = 86_400
 DEFAULT_TOKEN_SECONDS = 3_600
-# One prefix per role a token can be minted for; coaches (`coach_…`) join this pattern.
-SUBJECT_PATTERN = r"^cand_[0-9A-Za-z]{1,58}$"
+# One prefix per role a token can be minted for: candidates and coaches.
+SUBJECT_PATTERN = r"^(cand|coach)_[0-9A-Za-z]{1,58}$"
 
 
 class TokenScope(StrEnum):
@@ -25,8 +25,8 @@ class TokenCreate(BaseModel):
     subject: str = Field(
         max_length=64,
         pattern=SUBJECT_PATTERN,
-        description="The person the token acts for: a candidate id `cand_…` of your "
-        "organisation. The id's kind decides the token's role.",
+        description="The person the token acts for: a candidate `cand_…` or a coach "
+        "`coach_…` of your organisation. The id's kind decides the token's role.",
         examples=["cand_01JD6Z3K8Q2W5X7Y9A1B3C5D7E"],
     )
     scopes: list[TokenScope] = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access.models import Coach
 from app.access.schemas import TokenCreate, TokenIssued, TokenScope
 from app.access.tokens import TokenKeys
 from app.candidates.models import Candidate
@@ -22,21 +23,27 @@ async def mint_token(
             "A token cannot have more than the API key that mints it: "
             f"this key lacks `{', '.join(lacking)}`."
         )
-    candidate = await get_owned(
-        session, Candidate, ids.CANDIDATE, data.subject, caller, "candidate"
-    )
+    person: Candidate | Coach
+    if data.subject.startswith(f"{ids.COACH.prefix}_"):
+        role = Role.COACH
+        person = await get_owned(session, Coach, ids.COACH, data.subject, caller, "coach")
+    else:
+        role = Role.CANDIDATE
+        person = await get_owned(
+            session, Candidate, ids.CANDIDATE, data.subject, caller, "candidate"
+        )
     scopes = sorted(set(data.scopes))
     minted = keys.mint(
         caller.organization_id,
-        candidate.id,
-        Role.CANDIDATE,
+        person.id,
+        role,
         [Scope(scope) for scope in scopes],
         data.expires_in,
     )
     return TokenIssued(
         token=minted.token,
-        subject=candidate.id,
-        role=Role.CANDIDATE,
+        subject=person.id,
+        role=role,
         scopes=[TokenScope(scope) for scope in scopes],
         expires_at=minted.expires_at,
         key_id=minted.kid,

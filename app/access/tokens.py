@@ -21,7 +21,7 @@ ALGORITHM = "HS256"
 # Only the algorithm chosen here is accepted: a token saying `none` or RS256 is refused.
 ACCEPTED_ALGORITHMS = [ALGORITHM]
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "org", "role", "scopes"]
-TOKEN_ROLES = frozenset({Role.CANDIDATE})
+TOKEN_ROLES = frozenset({Role.CANDIDATE, Role.COACH})
 TOKEN_SCOPES = frozenset({Scope.READ, Scope.WRITE})
 # An app presents the same token on every request until it expires: checking its
 # signature and claims once per process, not per request, saves most of the cost of a

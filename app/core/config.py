@@ -148,8 +148,9 @@ class Settings(BaseSettings):
         default=5.0,
         ge=0,
         le=60,
-        description="How long a process trusts an API key it has checked (0: check every "
-        "request). A key revoked elsewhere stops working within this time.",
+        description="How long a process trusts an API key it has checked, a token's person "
+        "and a coach's grants (0: check every request). A key revoked, a person removed or a "
+        "grant revoked elsewhere takes effect within this time.",
     )
     template_render_timeout_seconds: float = Field(
         default=2.0,

@@ -28,6 +28,8 @@ class EventType(StrEnum):
     ACTION_ITEM_CREATED = "action_item.created"
     ACTION_ITEM_UPDATED = "action_item.updated"
     ACTION_ITEM_DELETED = "action_item.deleted"
+    GRANT_CREATED = "grant.created"
+    GRANT_REVOKED = "grant.revoked"
     DIAGNOSIS_CREATED = "diagnosis.created"
     MESSAGE_WRITTEN = "message.written"
     MESSAGE_SENT = "message.sent"
@@ -70,6 +72,10 @@ DESCRIPTIONS: dict[EventType, str] = {
     "`candidate_id`, `action_item_id`, `fields`.",
     EventType.ACTION_ITEM_DELETED: "A next step was removed; `data`: `session_id`, "
     "`candidate_id`, `action_item_id`.",
+    EventType.GRANT_CREATED: "A candidate gave a coach access to their data; `data`: "
+    "`grant_id`, `candidate_id`, `coach_id`, `permissions`, `expires_at`, `granted_by`.",
+    EventType.GRANT_REVOKED: "A coach's access to a candidate's data was withdrawn; `data`: "
+    "`grant_id`, `candidate_id`, `coach_id`, `revoked_by`.",
     EventType.DIAGNOSIS_CREATED: "A session was diagnosed; `data`: `session_id`, "
     "`candidate_id`, `diagnosis_id` and the verdict's summary.",
     EventType.MESSAGE_WRITTEN: "A message was generated; `data`: `session_id`, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.access import models as access_models
 from app.candidates import models as candidates_models
 from app.core import cadence, idempotency_models, outbox_models
 from app.core.database import Base
@@ -17,6 +18,7 @@ from app.worker import models as worker_models
 metadata = Base.metadata
 
 __all__ = [
+    "access_models",
     "cadence",
     "candidates_models",
     "diagnosis_models",

@@ -51,6 +51,7 @@ class Role(StrEnum):
 
     ORGANIZATION = "organization"
     CANDIDATE = "candidate"
+    COACH = "coach"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +59,9 @@ class Principal:
     """Who is calling, and what of the organisation they may see.
 
     An API key is the organisation: ``candidate_ids`` is None, every candidate. A person's
-    token carries the candidates it may see (a candidate: itself); every scoped lookup and
-    list applies that set (app/core/lookup.py), so no service checks it on its own.
+    token carries the candidates it may see (a candidate: itself; a coach: those who granted
+    it access); every scoped lookup and list applies that set (app/core/lookup.py), so no
+    service checks it on its own.
     """
 
     organization_id: str
@@ -68,6 +70,9 @@ class Principal:
     role: Role = Role.ORGANIZATION
     subject: str | None = None
     candidate_ids: frozenset[str] | None = None
+    # A coach: the candidates whose grant also lets it comment (write action items and
+    # session notes); every other write of a coach is refused (app/access/coach_writes.py).
+    commentable_ids: frozenset[str] = frozenset()
 
     @property
     def is_organization(self) -> bool:

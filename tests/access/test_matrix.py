@@ -1,5 +1,6 @@
 """Every operation of the OpenAPI document, called on tenant A's objects (a) with another
-organisation's API key and (b) with candidate X's token on candidate Y's objects.
+organisation's API key, (b) with candidate X's token on candidate Y's objects and (c) with
+the token of a coach whom Y never let in, and of one whose access Y revoked.
 
 An object the caller may not see is a 404, an operation that names none and is not theirs
 a 403, and a list holds none of it. An operation missing from CALLS fails the test: a new
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.access.world import World, make_world
+from tests.access.world import COACH, World, make_world
 from tests.candidates.test_candidates import ALEX
 from tests.diagnosis.test_diagnoses import REFLECTION
 from tests.diagnosis.test_rule_sets import my_rule_set
@@ -39,6 +40,8 @@ class Call:
     person: str
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # A coach's token, where it differs from a candidate's.
+    coach: str | None = None
 
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
@@ -87,9 +90,26 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/candidates/{candidate_id}/export"): OBJECT,
     ("GET", "/v1/candidates/{candidate_id}/insights"): OBJECT,
     ("GET", "/v1/candidates/{candidate_id}/sessions"): OBJECT,
+    # Consent: Y's grants and access log.
+    ("GET", "/v1/candidates/{candidate_id}/grants"): OBJECT,
+    ("POST", "/v1/candidates/{candidate_id}/grants"): write(
+        {"coach_id": "{coach_id}", "permissions": ["read"]}
+    ),
+    ("GET", "/v1/candidates/{candidate_id}/grants/{grant_id}"): OBJECT,
+    ("POST", "/v1/candidates/{candidate_id}/grants/{grant_id}/revoke"): OBJECT,
+    ("GET", "/v1/candidates/{candidate_id}/access-log"): OBJECT,
+    # Coaches: the organisation's server only.
+    ("GET", "/v1/coaches"): ORGANISATION_LIST,
+    ("POST", "/v1/coaches"): Call(CREATES, FORBIDDEN, {**COACH, "external_ref": "new"}),
+    ("GET", "/v1/coaches/{coach_id}"): OBJECT,
+    ("PATCH", "/v1/coaches/{coach_id}"): patch({"name": "Hijacked"}),
+    ("DELETE", "/v1/coaches/{coach_id}"): OBJECT,
     # Sessions and what hangs off them.
     ("GET", "/v1/sessions"): OPEN,
-    ("POST", "/v1/sessions"): Call(UNKNOWN, UNKNOWN, {**SESSION, "candidate_id": "{candidate_id}"}),
+    # A coach creates no session, whoever it names: 403 before the body is looked at.
+    ("POST", "/v1/sessions"): Call(
+        UNKNOWN, UNKNOWN, {**SESSION, "candidate_id": "{candidate_id}"}, coach=FORBIDDEN
+    ),
     ("GET", "/v1/sessions/{session_id}"): OBJECT,
     ("PATCH", "/v1/sessions/{session_id}"): patch({"company": "Hijacked"}),
     ("DELETE", "/v1/sessions/{session_id}"): OBJECT,
@@ -212,6 +232,8 @@ def _fill(text: str, world: World) -> str:
         "key": key,
         "version": "1",
         "slug": "not-found",
+        "coach_id": world.coach,
+        "grant_id": world.grant,
     }
     for name, value in values.items():
         text = text.replace("{" + name + "}", value)
@@ -233,7 +255,7 @@ async def _check(
 ) -> list[str]:
     failures = []
     for (method, path), call in CALLS.items():
-        expected = getattr(call, axis)
+        expected = getattr(call, axis) or call.person
         url = _fill(path, world)
         body = _body(call.body, world)
         response = (
@@ -276,4 +298,21 @@ async def test_a_candidates_token_reaches_nothing_of_another_candidate(
     world = await make_world(api)
     async with as_person(client, await mint_token(api, world.x.candidate)) as x:
         failures = await _check(x, world, world.y.ids() | world.organisation_ids(), "person")
+    assert failures == []
+
+
+@pytest.mark.parametrize("which", ["never_granted", "revoked"])
+async def test_a_coachs_token_reaches_nothing_of_a_candidate_who_did_not_let_it_in(
+    client: httpx.AsyncClient, api: httpx.AsyncClient, which: str
+) -> None:
+    world = await make_world(api)
+    coach = world.other_coach if which == "never_granted" else world.coach
+    hidden = (world.y.ids() | world.organisation_ids()) - {coach}
+    async with as_person(client, await mint_token(api, coach)) as caller:
+        failures = await _check(caller, world, hidden, "coach")
+        # Y is in none of its lists either.
+        listed = {c["id"] for c in (await caller.get("/v1/candidates")).json()["items"]}
+        assert world.y.candidate not in listed
+        # ... while D, whom X let in, does see X: the token is a working one.
+        assert (world.x.candidate in listed) is (which == "never_granted")
     assert failures == []

@@ -60,7 +60,7 @@ async def test_minting_follows_the_contract(api: httpx.AsyncClient, alex: str) -
     "body",
     [
         {"scopes": ["read"]},
-        {"subject": "coach_01JD6Z3K8Q2W5X7Y9A1B3C5D7E", "scopes": ["read"]},
+        {"subject": "key_01JD6Z3K8Q2W5X7Y9A1B3C5D7E", "scopes": ["read"]},
         {"subject": "CAND", "scopes": ["read"]},
         {"subject": "cand_x", "scopes": ["admin"]},
         {"subject": "cand_x", "scopes": []},

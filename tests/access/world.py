@@ -15,6 +15,8 @@ from tests.messages.test_templates import TEMPLATE
 from tests.question_sets.test_api import MY_SET
 from tests.sessions.conftest import SESSION
 
+COACH = {"external_ref": "coach-17", "name": "Sam Rivera", "email": "sam@example.com"}
+
 
 @dataclass
 class Person:
@@ -49,6 +51,11 @@ class World:
     rule_set_draft: str
     webhook_endpoint: str
     webhook_delivery: str
+    # Coach C was granted access by Y, then Y revoked it; coach D was granted access by X
+    # (with `comment`) and never by Y. `grant` is Y's revoked grant to C.
+    coach: str = ""
+    other_coach: str = ""
+    grant: str = ""
 
     def organisation_ids(self) -> set[str]:
         """A's organisation-wide objects that a person's token must not see."""
@@ -59,6 +66,8 @@ class World:
             self.rule_set_draft,
             self.webhook_endpoint,
             self.webhook_delivery,
+            self.coach,
+            self.grant,
         }
 
 
@@ -112,7 +121,22 @@ async def make_world(api: httpx.AsyncClient) -> World:
         await api.post("/v1/webhook-endpoints", json={"url": "https://1.1.1.1/debrief"})
     )
     ping = await _created(await api.post(f"/v1/webhook-endpoints/{endpoint['id']}/test"))
-    return World(
+    coach = await _created(await api.post("/v1/coaches", json={**COACH, "external_ref": "c"}))
+    other = await _created(await api.post("/v1/coaches", json={**COACH, "external_ref": "d"}))
+    grant = await _created(
+        await api.post(
+            f"/v1/candidates/{y.candidate}/grants",
+            json={"coach_id": coach["id"], "permissions": ["read", "comment"]},
+        )
+    )
+    await _created(await api.post(f"/v1/candidates/{y.candidate}/grants/{grant['id']}/revoke"))
+    await _created(
+        await api.post(
+            f"/v1/candidates/{x.candidate}/grants",
+            json={"coach_id": other["id"], "permissions": ["read", "comment"]},
+        )
+    )
+    world = World(
         x,
         y,
         template["id"],
@@ -123,3 +147,5 @@ async def make_world(api: httpx.AsyncClient) -> World:
         endpoint["id"],
         ping["id"],
     )
+    world.coach, world.other_coach, world.grant = coach["id"], other["id"], grant["id"]
+    return world
