@@ -42,6 +42,10 @@ from app.messages.template_routes import router as templates_router
 from app.operations.routes import router as operations_router
 from app.organizations.key_cache import KeyCache
 from app.organizations.routes import router as organizations_router
+from app.platform.database_metrics import watch_pool
+from app.platform.middleware import PlatformMiddleware
+from app.platform.rate_limits import RateLimiter
+from app.platform.routes import router as platform_router
 from app.question_sets.routes import router as question_sets_router
 from app.sessions.action_item_routes import router as action_items_router
 from app.sessions.candidate_routes import router as candidate_sessions_router
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
     app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
     app.state.token_keys = TokenKeys.from_settings(settings)
+    app.state.rate_limiter = RateLimiter(settings)
+    watch_pool(database.engine)
 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
@@ -105,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(PlatformMiddleware)
     install_cors(app, settings)
 
     # The routers' routes join the app's own list (their prefixes, tags and responses are
@@ -113,6 +120,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # preview's time.
     for router in (
         operations_router,
+        platform_router,
         organizations_router,
         access_router,
         candidates_router,
