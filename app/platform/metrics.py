@@ -51,10 +51,11 @@ RATE_LIMIT_STORAGE_ERRORS = Counter(
 WEBHOOK_DELIVERIES = Counter(
     "debrief_webhook_deliveries", "Webhook delivery attempts, by outcome.", ["outcome"]
 )
-WORKER_LAG = Histogram(
+WORKER_LAG = Gauge(
     "debrief_worker_lag_seconds",
-    "How late a webhook delivery was sent after it fell due.",
-    buckets=(0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0),
+    "How late the oldest due work (an undispatched event or a due delivery) is, as a "
+    "worker last measured it.",
+    multiprocess_mode="max",
 )
 
 
