@@ -36,6 +36,7 @@ from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
 from app.events.routes import events_router
 from app.events.routes import router as webhook_endpoints_router
+from app.mcp.http import install_mcp, mcp_running
 from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         gc.collect()
         gc.freeze()
         render_pool.start()
-        async with in_process_worker(settings, database):
+        async with in_process_worker(settings, database), mcp_running(_app):
             yield
         render_pool.close()
         await database.dispose()
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         webhook_endpoints_router,
     ):
         app.router.routes.extend(router.routes)
+    install_mcp(app)
     install_openapi(app)
     if settings.docs_enabled:
         install_docs(app)
