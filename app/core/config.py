@@ -252,6 +252,10 @@ class Settings(BaseSettings):
         description="An organisation's budget, all its keys and tokens together, as a "
         "multiple of one caller's.",
     )
+    mcp_credential: SecretStr | None = Field(
+        default=None,
+        description="For `debrief mcp` (stdio): the API key or person's token it acts as.",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that `GET /metrics` requires. Unset: /metrics is off (404).",
