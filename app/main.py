@@ -104,7 +104,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
     app.state.token_keys = TokenKeys.from_settings(settings)
     app.state.rate_limiter = RateLimiter(settings)
-    watch_pool(database.engine)
+    if settings.metrics_enabled:
+        watch_pool(database.engine)
 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
@@ -112,7 +113,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
-    app.add_middleware(PlatformMiddleware)
+    if settings.metrics_enabled or settings.rate_limits_enabled:
+        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
     install_cors(app, settings)
 
     # The routers' routes join the app's own list (their prefixes, tags and responses are

@@ -256,9 +256,13 @@ class Settings(BaseSettings):
         default=None,
         description="For `debrief mcp` (stdio): the API key or person's token it acts as.",
     )
+    metrics_enabled: bool = Field(
+        default=True, description="Count requests and the rest for /metrics."
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token that `GET /metrics` requires. Unset: /metrics is off (404).",
+        description="Bearer token that `GET /metrics` requires. Unset (or metrics not "
+        "enabled): /metrics is off (404).",
     )
 
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -4,6 +4,7 @@ the rate-limit headers the request's check left in its scope."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,9 +23,26 @@ def _route_template(scope: Scope) -> str:
     return "/mcp" if scope["path"].startswith(root + "/mcp") else UNMATCHED_ROUTE
 
 
+_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _children(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The labelled series of one route, method and status; looked up once (labels() takes
+    a lock and builds a key on every call). Bounded: route templates, not paths."""
+    key = (route, method, status)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = (
+            metrics.HTTP_REQUESTS.labels(route, method, str(status)),
+            metrics.HTTP_LATENCY.labels(route, method),
+        )
+    return found
+
+
 class PlatformMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, count: bool = True) -> None:
         self.app = app
+        self.count = count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,10 +66,12 @@ class PlatformMiddleware:
                         message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        if not self.count:
+            await self.app(scope, receive, send_with_headers)
+            return
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            route = _route_template(scope)
-            method = scope["method"]
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(route, method).observe(time.perf_counter() - started)
+            counter, latency = _children(_route_template(scope), scope["method"], status)
+            counter.inc()
+            latency.observe(time.perf_counter() - started)

@@ -17,10 +17,11 @@ import math
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from limits import RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
+from limits.aio.storage import RedisStorage as AsyncRedisStorage
+from limits.storage import MemoryStorage
 
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
@@ -75,26 +76,50 @@ def headers_for(outcomes: list[Outcome]) -> dict[str, str]:
     }
 
 
-def _storage(settings: Settings) -> Storage:
-    if settings.redis_url:
-        url = settings.redis_url.replace("redis://", "async+redis://", 1).replace(
+class _Counters(Protocol):
+    async def incr(self, key: str, expiry: int) -> tuple[int, float]: ...
+
+
+class _MemoryCounters:
+    """In this process: limits' synchronous memory storage, with no await in the way."""
+
+    def __init__(self) -> None:
+        self.storage = MemoryStorage()
+
+    async def incr(self, key: str, expiry: int) -> tuple[int, float]:
+        return self.storage.incr(key, expiry), self.storage.get_expiry(key)
+
+
+class _RedisCounters:
+    """Shared by every process: limits' Redis storage (redis-py)."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        url = url.replace("redis://", "async+redis://", 1).replace(
             "rediss://", "async+rediss://", 1
         )
-        return RedisStorage(
+        self.storage = AsyncRedisStorage(
             url,
             implementation="redispy",
             wrap_exceptions=True,
-            socket_connect_timeout=settings.redis_timeout_seconds,
-            socket_timeout=settings.redis_timeout_seconds,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
         )
-    return MemoryStorage()
+
+    async def incr(self, key: str, expiry: int) -> tuple[int, float]:
+        return await self.storage.incr(key, expiry), await self.storage.get_expiry(key)
 
 
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits_enabled
         self.window = settings.rate_limit_window_seconds
-        self._limiter = FixedWindowRateLimiter(_storage(settings))
+        # A fixed window straight on the storage: one increment and one expiry read per
+        # budget, where the strategy's hit and window stats would make four calls.
+        self._counters: _Counters = (
+            _RedisCounters(settings.redis_url, settings.redis_timeout_seconds)
+            if settings.redis_url
+            else _MemoryCounters()
+        )
         per_caller = {
             Budget.READS: settings.rate_limit_reads,
             Budget.WRITES: settings.rate_limit_writes,
@@ -112,11 +137,11 @@ class RateLimiter:
         self._failing_since: float | None = None
 
     async def _spend(self, policy: str, item: RateLimitItemPerSecond, who: str) -> Outcome:
-        allowed = await self._limiter.hit(item, policy, who)
-        stats = await self._limiter.get_window_stats(item, policy, who)
-        reset_after = max(0, math.ceil(stats.reset_time - time.time()))
-        outcome = Outcome(policy, item.amount, self.window, stats.remaining, reset_after)
-        if not allowed:
+        used, resets_at = await self._counters.incr(item.key_for(policy, who), self.window)
+        reset_after = max(0, math.ceil(resets_at - time.time()))
+        remaining = max(0, item.amount - used)
+        outcome = Outcome(policy, item.amount, self.window, remaining, reset_after)
+        if used > item.amount:
             metrics.RATE_LIMITED.labels(policy).inc()
             raise TooManyRequests(
                 f"Too many requests for the `{policy}` budget: {item.amount} per "

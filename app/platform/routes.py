@@ -17,7 +17,7 @@ router = api_router(tags=["operations"])
 @router.get("/metrics", include_in_schema=False)
 async def scrape_metrics(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    if settings.metrics_token is None:
+    if settings.metrics_token is None or not settings.metrics_enabled:
         raise NotFound("Metrics are off: set DEBRIEF_METRICS_TOKEN to serve them.")
     expected = f"Bearer {settings.metrics_token.get_secret_value()}"
     presented = request.headers.get("authorization", "")
