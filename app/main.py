@@ -47,6 +47,7 @@ from app.platform.database_metrics import watch_pool
 from app.platform.middleware import PlatformMiddleware
 from app.platform.rate_limits import RateLimiter
 from app.platform.routes import router as platform_router
+from app.platform.tracing import install_tracing
 from app.question_sets.routes import router as question_sets_router
 from app.sessions.action_item_routes import router as action_items_router
 from app.sessions.candidate_routes import router as candidate_sessions_router
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.router.routes.extend(router.routes)
     install_mcp(app)
     install_openapi(app)
+    install_tracing(app, database)
     if settings.docs_enabled:
         install_docs(app)
     return app
