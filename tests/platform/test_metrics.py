@@ -3,7 +3,11 @@ parses and shows the counts the flow made."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,3 +122,25 @@ async def test_a_scrape_shows_what_a_flow_did(
         assert _delta(before, after, "debrief_messages_total", kind=kind) == 1
     assert _delta(before, after, "debrief_database_pool_checkouts_total") >= 6
     assert ("debrief_database_connections_in_use", frozenset()) in after
+
+
+def test_multiprocess_mode_sums_every_process(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, a scrape from one process counts the others' too."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = (
+        "from app.platform import metrics; "
+        "metrics.MESSAGES.labels('call_script').inc(); "
+        "metrics.DATABASE_CONNECTIONS_IN_USE.inc()"
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True)
+    scrape = "from app.platform.metrics import exposition; print(exposition()[0].decode())"
+    done = subprocess.run(
+        [sys.executable, "-c", scrape], env=env, check=True, capture_output=True, text=True
+    )
+    samples = {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(done.stdout)
+        for sample in family.samples
+    }
+    assert samples[("debrief_messages_total", frozenset({("kind", "call_script")}))] == 2
