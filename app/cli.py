@@ -1,4 +1,4 @@
-"""The `debrief` command: serve, worker, migrate, openapi, create-org, create-key, purge."""
+"""The `debrief` command: serve, worker, mcp, migrate, openapi, create-org, create-key, purge."""
 
 from __future__ import annotations
 
@@ -130,6 +130,19 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from app.mcp.stdio import CredentialRefused, serve_stdio
+
+    _embedded_ready(settings)
+    credential = settings.mcp_credential.get_secret_value() if settings.mcp_credential else None
+    try:
+        asyncio.run(serve_stdio(settings, credential))
+    except CredentialRefused as refused:
+        print(f"debrief: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from app.core import migrations
 
@@ -234,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
         "them) until SIGTERM or Ctrl-C. Run as many as you like on PostgreSQL.",
     )
     worker.set_defaults(handler=_worker)
+
+    mcp = commands.add_parser(
+        "mcp",
+        help="serve the MCP tools over stdio",
+        description="Serve Debrief's MCP tools over stdin/stdout, as the caller whose API "
+        "key or person's token is in DEBRIEF_MCP_CREDENTIAL.",
+    )
+    mcp.set_defaults(handler=_mcp)
 
     purge = commands.add_parser(
         "purge",

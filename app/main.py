@@ -42,12 +42,18 @@ from app.events.routes import router as webhook_endpoints_router
 from app.follow_ups.routes import cadence_router, feed_router
 from app.follow_ups.routes import candidate_router as candidate_follow_ups_router
 from app.follow_ups.routes import router as follow_ups_router
+from app.mcp.http import install_mcp, mcp_running
 from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router
 from app.operations.routes import router as operations_router
 from app.organizations.key_cache import KeyCache
 from app.organizations.routes import router as organizations_router
+from app.platform.database_metrics import watch_pool
+from app.platform.middleware import PlatformMiddleware
+from app.platform.rate_limits import RateLimiter
+from app.platform.routes import router as platform_router
+from app.platform.tracing import install_tracing
 from app.question_sets.routes import router as question_sets_router
 from app.sessions.action_item_routes import router as action_items_router
 from app.sessions.candidate_routes import router as candidate_sessions_router
@@ -82,7 +88,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         gc.collect()
         gc.freeze()
         render_pool.start()
-        async with in_process_worker(settings, database):
+        async with in_process_worker(settings, database), mcp_running(_app):
             yield
         render_pool.close()
         await database.dispose()
@@ -105,6 +111,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
     app.state.grant_cache = GrantCache(settings.auth_cache_seconds)
     app.state.token_keys = TokenKeys.from_settings(settings)
+    app.state.rate_limiter = RateLimiter(settings)
+    if settings.metrics_enabled:
+        watch_pool(database.engine)
 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
@@ -112,6 +121,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    if settings.metrics_enabled or settings.rate_limits_enabled:
+        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
     install_cors(app, settings)
 
     # The routers' routes join the app's own list (their prefixes, tags and responses are
@@ -120,6 +131,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # preview's time.
     for router in (
         operations_router,
+        platform_router,
         organizations_router,
         access_router,
         coaches_router,
@@ -142,7 +154,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         webhook_endpoints_router,
     ):
         app.router.routes.extend(router.routes)
+    install_mcp(app)
     install_openapi(app)
+    install_tracing(app, database)
     if settings.docs_enabled:
         install_docs(app)
     return app

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/http.py [--db sqlite|postgres|both] [--seconds 5] [--strict]
     .venv/bin/python bench/http.py --smoke          # CI: ~1 s a case, 8 connections, SQLite
+    .venv/bin/python bench/http.py --db sqlite --case "get session by id" --platform-cost
 
 Per database: a fresh one (a temporary SQLite file, or a PostgreSQL database created and
 dropped here), migrated with `debrief migrate`, an organisation from `debrief
@@ -218,6 +219,7 @@ class Options:
     loader: str  # "python" or "wrk"
     pg_url: str
     cases: list[Case]
+    platform_cost: bool = False
 
 
 @dataclass
@@ -600,6 +602,8 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                     result.case = case
                     measured.append(result)
                     say(f"[{kind}] {_line(result)}")
+                if options.platform_cost:
+                    platform_cost(env, workdir, fixture, options, say, kind)
                 runs.append(load(bare, bare_lists, None, options, workdir, "bare (after)"))
                 say(f"[{kind}] {_line(runs[1])}")
                 return DatabaseRun(
@@ -613,6 +617,52 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                 bare.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+PLATFORM_OFF = {"DEBRIEF_RATE_LIMITS_ENABLED": "false", "DEBRIEF_METRICS_ENABLED": "false"}
+PLATFORM_CASE = "get session by id"
+
+
+def platform_cost(
+    env: dict[str, str],
+    workdir: Path,
+    fixture: Fixture,
+    options: Options,
+    say: Callable[[str], None],
+    kind: str,
+) -> None:
+    """One case against Debrief with the platform layer (rate limits and metrics) on and
+    off, alternately twice: server CPU per request and requests/s of each."""
+    case = next(c for c in CASES if c.name == PLATFORM_CASE)
+    lists = case.build(fixture, options.connections)
+    on = Server("debrief", env, workdir)
+    off = Server("debrief", env | PLATFORM_OFF, workdir)
+    try:
+        on.wait_ready("/healthz")
+        off.wait_ready("/healthz")
+        figures: dict[str, list[Measurement]] = {"on": [], "off": []}
+        for _ in range(2):
+            for name, server in (("off", off), ("on", on)):
+                m = load(server, lists, fixture.api_key, options, workdir, f"platform {name}")
+                figures[name].append(m)
+                say(f"[{kind}] {_line(m)}")
+    finally:
+        on.stop()
+        off.stop()
+
+    def cpu_us(ms: list[Measurement]) -> float:
+        return sum(m.server_cpu / m.rps * 1e6 for m in ms if m.rps) / len(ms)
+
+    def rps(ms: list[Measurement]) -> float:
+        return sum(m.rps for m in ms) / len(ms)
+
+    on_cpu, off_cpu = cpu_us(figures["on"]), cpu_us(figures["off"])
+    print(
+        f"\n== {kind}: rate limits + metrics, {PLATFORM_CASE!r}: server CPU per request "
+        f"{off_cpu:.0f} µs off, {on_cpu:.0f} µs on ({(on_cpu / off_cpu - 1):+.1%}); "
+        f"{rps(figures['off']):,.0f} req/s off, {rps(figures['on']):,.0f} req/s on "
+        f"({(rps(figures['on']) / rps(figures['off']) - 1):+.1%}); target: under +5%"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -717,6 +767,11 @@ def main() -> int:
         "--smoke", action="store_true", help="CI: ~1 s a case, 8 connections, SQLite"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--platform-cost",
+        action="store_true",
+        help=f"also measure {PLATFORM_CASE!r} with rate limits and metrics off and on",
+    )
     args = parser.parse_args()
 
     smoke = args.smoke
@@ -738,6 +793,7 @@ def main() -> int:
         loader=loader,
         pg_url=args.pg_url,
         cases=cases,
+        platform_cost=args.platform_cost,
     )
     database = args.db or ("sqlite" if smoke else "both")
     kinds = ["sqlite", "postgres"] if database == "both" else [database]

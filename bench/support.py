@@ -32,6 +32,11 @@ def environment(database_url: str, workdir: Path) -> dict[str, str]:
         DEBRIEF_DATABASE_URL=database_url,
         DEBRIEF_DATA_DIR=str(workdir / "data"),
         PYTHONPATH=str(ROOT),
+        # Limits still counted on every request, never reached by a load generator.
+        DEBRIEF_RATE_LIMIT_READS="1000000000",
+        DEBRIEF_RATE_LIMIT_WRITES="1000000000",
+        DEBRIEF_RATE_LIMIT_DIAGNOSES="1000000000",
+        DEBRIEF_RATE_LIMIT_RENDERS="1000000000",
     )
     return env
 

@@ -19,11 +19,12 @@ from app.access.tokens import InvalidToken, TokenKeys
 from app.candidates.models import Candidate
 from app.core.database import Database, SessionDep, is_reading
 from app.core.database_faults import DatabaseFault, database_fault
-from app.core.errors import Forbidden, NotFound, Unauthorized, problem_responses
+from app.core.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, problem_responses
 from app.core.ids import utc_now
 from app.core.security import KEY_PREFIX, Principal, Role, Scope, effective_scopes
 from app.organizations import service
 from app.organizations.key_cache import KeyCache
+from app.platform.hooks import spend_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ bearer_scheme = HTTPBearer(
     "granted that coach access.",
 )
 
-AUTH_PROBLEMS = problem_responses(Unauthorized, Forbidden)
+AUTH_PROBLEMS = problem_responses(Unauthorized, Forbidden, TooManyRequests)
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="debrief"'}
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer realm="debrief", error="invalid_token"'}
 
@@ -144,8 +145,11 @@ async def authenticate(
         )
     presented = credentials.credentials
     if presented.startswith(KEY_PREFIX):
-        return await _from_api_key(request, session, presented)
-    return await _from_token(request, session, presented)
+        principal = await _from_api_key(request, session, presented)
+    else:
+        principal = await _from_token(request, session, presented)
+    await spend_rate_limit(request, principal)
+    return principal
 
 
 def requires(

@@ -25,6 +25,8 @@ EXPOSED_HEADERS = [
     "Idempotent-Replayed",
     "Retry-After",
     "Content-Language",
+    "RateLimit",
+    "RateLimit-Policy",
 ]
 # Browsers cap this themselves (Chromium at 2 hours); ten minutes keeps a changed
 # configuration from lingering in them for long.

@@ -218,6 +218,61 @@ class Settings(BaseSettings):
         default=10, ge=1, le=200, description="Deliveries one worker sends at once."
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL (`redis://host:6379/0`) where every process keeps the rate "
+        "limits' counters. Unset: each process counts for itself, in memory.",
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        le=10,
+        description="How long a rate-limit check waits for Redis before the request is "
+        "served without a limit.",
+    )
+    rate_limits_enabled: bool = Field(default=True, description="Apply the rate limits.")
+    rate_limit_window_seconds: int = Field(
+        default=60, ge=1, le=86_400, description="The window every rate-limit budget counts in."
+    )
+    rate_limit_reads: int = Field(
+        default=1200,
+        ge=1,
+        description="Reads (GET) one API key or person's token may make per window.",
+    )
+    rate_limit_writes: int = Field(
+        default=300, ge=1, description="Writes one API key or person's token may make per window."
+    )
+    rate_limit_diagnoses: int = Field(
+        default=120,
+        ge=1,
+        description="Diagnoses (and diagnosis previews) one API key or person's token may "
+        "run per window.",
+    )
+    rate_limit_renders: int = Field(
+        default=120,
+        ge=1,
+        description="Messages (and previews) one API key or person's token may render per window.",
+    )
+    rate_limit_organization_factor: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="An organisation's budget, all its keys and tokens together, as a "
+        "multiple of one caller's.",
+    )
+    mcp_credential: SecretStr | None = Field(
+        default=None,
+        description="For `debrief mcp` (stdio): the API key or person's token it acts as.",
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Count requests and the rest for /metrics."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that `GET /metrics` requires. Unset (or metrics not "
+        "enabled): /metrics is off (404).",
+    )
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default=[],
         description="Origins whose browsers may call the API (CORS), as a JSON list or "

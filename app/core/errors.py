@@ -227,6 +227,16 @@ class LimitExceeded(ProblemError):
     )
 
 
+class TooManyRequests(ProblemError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too Many Requests"
+    description = (
+        "The caller or its organisation has used up a rate-limit budget: retry after the "
+        "seconds in `Retry-After`; the `RateLimit` header names the budget."
+    )
+
+
 class ServiceUnavailable(ProblemError):
     status = 503
     slug = "service-unavailable"
@@ -274,6 +284,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     TemplateTooCostly,
     TemplateTooSlow,
     LimitExceeded,
+    TooManyRequests,
     ServiceUnavailable,
     DatabaseUnavailable,
     InternalError,

@@ -22,14 +22,35 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), No
     "message",
     "asctime",
     "request_id",
+    "trace",
     "color_message",
     "taskName",
 }
 
 
+_trace_ids = False
+
+
+def include_trace_ids() -> None:
+    """Tracing is on: every line logged inside a span carries its trace id too."""
+    global _trace_ids
+    _trace_ids = True
+
+
+def _current_trace_id() -> str | None:
+    from opentelemetry import trace
+
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
+        record.trace = ""
+        if _trace_ids and (trace_id := _current_trace_id()) is not None:
+            record.trace_id = trace_id
+            record.trace = f" trace={trace_id}"
         return True
 
 
@@ -111,7 +132,7 @@ def logging_config(settings: Settings) -> dict[str, Any]:
     else:
         formatter = {
             "()": TextFormatter,
-            "fmt": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",
+            "fmt": "%(asctime)s %(levelname)-7s [%(request_id)s%(trace)s] %(name)s: %(message)s",
         }
     return {
         "version": 1,

@@ -29,6 +29,7 @@ from app.diagnosis.schemas import (
 )
 from app.diagnosis.variables import CATEGORIES, prepare_inputs
 from app.i18n.locales import DEFAULT_LOCALE, LocaleUnavailable, builtin_locale
+from app.platform import metrics
 from app.question_sets import service as question_sets
 from app.question_sets.answers import check_answers, visible_answers
 from app.question_sets.builtin import BUILTIN_SETS
@@ -207,6 +208,7 @@ async def diagnose_session(
     )
     raw = {"answers": answers, "feedback": feedback, "session": facts, "history": history}
     verdict = VerdictRead.of(compiled.evaluate(prepare_inputs(raw), askable), ref)
+    metrics.DIAGNOSES.labels(verdict.primary_category or "none").inc()
     now = utc_now()
     diagnosis = Diagnosis(
         id=ids.DIAGNOSIS.new(now),

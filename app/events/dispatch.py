@@ -22,6 +22,7 @@ from app.core.outbox_models import OutboxEvent
 from app.events.models import DELIVERY, WebhookDelivery, WebhookEndpoint
 from app.events.retry_schedule import next_delay
 from app.events.sender import Outcome, body_of
+from app.platform import metrics
 
 MAX_PAYLOAD_BYTES = 20_000
 
@@ -30,6 +31,14 @@ class Status:
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+# A pending delivery after an attempt is one that failed and will be retried.
+_OUTCOME_LABELS = {
+    Status.SUCCEEDED: "succeeded",
+    Status.PENDING: "retrying",
+    Status.FAILED: "gave_up",
+}
 
 
 def rfc3339(moment: datetime) -> str:
@@ -218,6 +227,7 @@ async def settle(
     )
     if not getattr(result, "rowcount", 0):
         return False
+    metrics.WEBHOOK_DELIVERIES.labels(_OUTCOME_LABELS[status]).inc()
     if outcome.succeeded:
         await session.execute(
             update(WebhookEndpoint)

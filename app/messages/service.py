@@ -39,6 +39,7 @@ from app.messages.schemas import (
     TemplatePreviewRequest,
     TemplateRef,
 )
+from app.platform import metrics
 from app.sessions import service as sessions
 from app.sessions.models import ReflectionSession
 from app.sessions.schemas import SessionStatus
@@ -272,6 +273,7 @@ async def generate(
         session, row, "message_written", {"message_id": message.id, "kind": data.kind.value}
     )
     await flush_changes(session, "message")
+    metrics.MESSAGES.labels(data.kind.value).inc()
     return message
 
 

@@ -22,6 +22,7 @@ from app.core.config import Environment, Settings
 from app.core.database import SQLITE_BEGIN_OPTION, Database
 from app.events import dispatch
 from app.events.sender import attempt, new_client
+from app.platform import metrics
 from app.worker.periodic import PeriodicTask, ensure_rows, run_due
 from app.worker.tasks import PERIODIC_TASKS
 
@@ -114,6 +115,7 @@ class Worker:
         self._last_health = now
         async with self.database.sessionmaker() as session:
             lag = await dispatch.lag_seconds(session)
+        metrics.WORKER_LAG.set(lag)
         logger.info("worker health: lag %.1f s", lag)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -1,0 +1,77 @@
+"""One pure ASGI layer: counts and times every request by its route template, and adds
+the rate-limit headers the request's check left in its scope."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.platform import metrics
+from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
+
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    root = scope.get("root_path", "")
+    return "/mcp" if scope["path"].startswith(root + "/mcp") else UNMATCHED_ROUTE
+
+
+_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _children(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The labelled series of one route, method and status; looked up once (labels() takes
+    a lock and builds a key on every call). Bounded: route templates, not paths."""
+    key = (route, method, status)
+    found = _CHILDREN.get(key)
+    if found is None:
+        found = _CHILDREN[key] = (
+            metrics.HTTP_REQUESTS.labels(route, method, str(status)),
+            metrics.HTTP_LATENCY.labels(route, method),
+        )
+    return found
+
+
+class PlatformMiddleware:
+    def __init__(self, app: ASGIApp, *, count: bool = True) -> None:
+        self.app = app
+        self.count = count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                outcomes: list[Outcome] | None = scope.get(STATE_KEY)
+                if outcomes:
+                    names = {name.lower() for name, _ in message.get("headers", [])}
+                    if b"ratelimit" not in names:  # a 429 carries its own
+                        extra = [
+                            (name.lower().encode(), value.encode())
+                            for name, value in headers_for(outcomes).items()
+                        ]
+                        message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        if not self.count:
+            await self.app(scope, receive, send_with_headers)
+            return
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            counter, latency = _children(_route_template(scope), scope["method"], status)
+            counter.inc()
+            latency.observe(time.perf_counter() - started)
