@@ -659,6 +659,8 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                 def yardsticks(when: str) -> None:
                     runs.append(load(bare, bare_lists, None, options, workdir, f"bare ({when})"))
                     say(f"[{kind}] {_line(runs[-1])}")
+                    if when == "after":
+                        return  # Debrief's pool now holds its connections: no room for more
                     for which, server in floors.items():
                         name = f"{which} floor ({when})"
                         measured_floor = load(
@@ -760,8 +762,8 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
     print(
         "cpu µs: the server's CPU (utime+stime) per request, median of the windows; rt: "
         "database round trips per request; conn: connections opened per 1,000 requests; "
-        "x bare / x read / x body: cpu µs against the bare endpoint and the floors (means of "
-        "their runs before and after); srv/ldr: CPU share of the server / load generator"
+        "x bare / x read / x body: cpu µs against the bare endpoint (the mean of its runs "
+        "before and after the cases) and the floors (run before the cases); srv/ldr: CPU share of the server / load generator"
     )
     header = (
         f"{'case':<34}{'cpu µs':>8}{'rt':>7}{'conn':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
