@@ -763,7 +763,8 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
         "cpu µs: the server's CPU (utime+stime) per request, median of the windows; rt: "
         "database round trips per request; conn: connections opened per 1,000 requests; "
         "x bare / x read / x body: cpu µs against the bare endpoint (the mean of its runs "
-        "before and after the cases) and the floors (run before the cases); srv/ldr: CPU share of the server / load generator"
+        "before and after the cases) and the floors (run before the cases); srv/ldr: CPU "
+        "share of the server / load generator"
     )
     header = (
         f"{'case':<34}{'cpu µs':>8}{'rt':>7}{'conn':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
