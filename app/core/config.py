@@ -142,6 +142,14 @@ class Settings(BaseSettings):
         description="Seconds one statement may run (PostgreSQL cancels it) before the "
         "request gets a 503 problem.",
     )
+    rule_set_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a process trusts which rule set an organisation has active "
+        "(0 reads it on every diagnosis). An activation through another process is "
+        "seen within this time; through this one, at once.",
+    )
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.TEXT
     max_body_bytes: int = Field(

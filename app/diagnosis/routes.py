@@ -13,6 +13,7 @@ from app.core.ids import DIAGNOSIS, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router, max_body
 from app.diagnosis import service
+from app.diagnosis.active_rule_sets import ActiveRuleSetsDep
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
@@ -37,8 +38,9 @@ async def preview_diagnosis(
     principal: OrgReadAccess,
     _within_limits: InlineRuleSetWithinLimits,
     session: SessionDep,
+    actives: ActiveRuleSetsDep,
 ) -> VerdictRead:
-    return await service.preview(session, principal, data)
+    return await service.preview(session, principal, data, actives)
 
 
 @router.post(
@@ -53,11 +55,14 @@ async def diagnose_session(
     data: DiagnosisCreate,
     principal: WriteAccess,
     session: SessionDep,
+    actives: ActiveRuleSetsDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
-        diagnosis, created = await service.diagnose_session(session, principal, session_id, data)
+        diagnosis, created = await service.diagnose_session(
+            session, principal, session_id, data, actives
+        )
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(diagnosis, created).model_dump_json(),

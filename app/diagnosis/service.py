@@ -16,6 +16,7 @@ from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
 from app.diagnosis import rule_sets
+from app.diagnosis.active_rule_sets import ActiveRuleSets
 from app.diagnosis.models import Diagnosis
 from app.diagnosis.rule_set_limits import invalid_rule_set
 from app.diagnosis.schemas import (
@@ -71,7 +72,9 @@ def _check_preview_answers(data: PreviewRequest) -> None:
         raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
 
 
-async def preview(session: AsyncSession, caller: Principal, data: PreviewRequest) -> VerdictRead:
+async def preview(
+    session: AsyncSession, caller: Principal, data: PreviewRequest, actives: ActiveRuleSets
+) -> VerdictRead:
     _check_preview_answers(data)
     if data.rule_set is not None:
         try:
@@ -81,7 +84,7 @@ async def preview(session: AsyncSession, caller: Principal, data: PreviewRequest
             raise invalid_rule_set(exc, "/body/rule_set", "The inline rule set") from None
         ref = RuleSetRef(key="inline", version=0, content_hash=compiled.hash)
     else:
-        key, version = await rule_sets.active_ref(session, caller)
+        key, version = await actives.ref(session, caller)
         compiled, ref = await rule_sets.compiled_version(session, caller, key, version)
     answers, feedback, askable = _visible(
         BUILTIN_SETS["self-reflection"].compiled,
@@ -122,10 +125,10 @@ async def history_of(
 
 
 async def _resolve_rule_set(
-    session: AsyncSession, caller: Principal, named: str | None
+    session: AsyncSession, caller: Principal, named: str | None, actives: ActiveRuleSets
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     if named is None:
-        key, version = await rule_sets.active_ref(session, caller)
+        key, version = await actives.ref(session, caller)
     else:
         key, _, number = named.partition("@")
         version = int(number)
@@ -166,10 +169,14 @@ async def _steps_to_items(
 
 
 async def diagnose_session(
-    session: AsyncSession, caller: Principal, session_id: str, data: DiagnosisCreate
+    session: AsyncSession,
+    caller: Principal,
+    session_id: str,
+    data: DiagnosisCreate,
+    actives: ActiveRuleSets,
 ) -> tuple[Diagnosis, list[str]]:
     row = await get_session(session, caller, session_id)
-    compiled, ref = await _resolve_rule_set(session, caller, data.rule_set)
+    compiled, ref = await _resolve_rule_set(session, caller, data.rule_set, actives)
     facts = {
         "company": row.company,
         "role_title": row.role_title,
