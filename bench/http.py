@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -672,6 +672,10 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                 runs: list[Measurement] = []
                 floor_runs: dict[str, list[Measurement]] = {"read": [], "body": []}
                 yardsticks("before")
+                # Fill Debrief's connection pool first: the connections-per-1,000 figure is
+                # about connections opened in a steady state, not the pool's first fill.
+                priming = replace(options, seconds=options.warmup + 1, warmup=0.0)
+                load(debrief, _session_reads(fixture, 0), api_key, priming, workdir, "priming")
                 measured = []
                 for case in options.cases:
                     lists = case.build(fixture, options.connections)
