@@ -89,9 +89,12 @@ class _ConnectionWatch:
     def check(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if record.info.pop(_FRESH, False):
             return  # just connected: it answered a moment ago
-        idle = time.monotonic() - record.info.get(_RETURNED_AT, -math.inf)
-        if idle < self.check_idle:
-            return  # in steady use: a dead one fails its first statement, as a 503
+        returned_at = record.info.get(_RETURNED_AT, -math.inf)
+        if returned_at > self.last_death and time.monotonic() - returned_at < self.check_idle:
+            # In steady use, and no connection has died since it was last returned: a dead
+            # one fails its first statement, as a 503. After a death every older
+            # connection is checked, so the service recovers without another 503.
+            return
         try:
             dbapi_connection.run_async(
                 lambda driver: driver.execute("SELECT 1", timeout=self.check_timeout)
