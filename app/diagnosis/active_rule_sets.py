@@ -3,7 +3,8 @@
 Every diagnosis needs it, and it changes rarely: a process trusts what it read for
 `DEBRIEF_RULE_SET_CACHE_SECONDS`. An activation through this process is seen at once (the
 entry is dropped when it is made and again when it commits, and a read that overlapped
-either is not kept); through another process, within that time.
+either is not kept); through another process, within that time (twice it at worst, for
+requests that arrive while the entry is being read again).
 """
 
 from __future__ import annotations
@@ -29,14 +30,25 @@ class ActiveRuleSets:
         self._entries: OrderedDict[str, tuple[RuleSetKey, float]] = OrderedDict()
         # Bumped by every forget(): a read that began before it must not be kept.
         self._generations: dict[str, int] = {}
+        self._refreshing: set[str] = set()
 
     async def ref(self, session: AsyncSession, caller: Principal) -> RuleSetKey:
         organization_id = caller.organization_id
         entry = self._entries.get(organization_id)
-        if entry is not None and time.monotonic() - entry[1] <= self.seconds:
-            return entry[0]
+        if entry is not None:
+            age = time.monotonic() - entry[1]
+            if age <= self.seconds:
+                return entry[0]
+            # Expired: the first request to notice reads it again; those that arrive
+            # meanwhile keep the entry a moment longer instead of all reading at once.
+            if organization_id in self._refreshing and age <= 2 * self.seconds:
+                return entry[0]
         generation = self._generations.get(organization_id, 0)
-        read = await rule_sets.active_ref(session, caller)
+        self._refreshing.add(organization_id)
+        try:
+            read = await rule_sets.active_ref(session, caller)
+        finally:
+            self._refreshing.discard(organization_id)
         if self.seconds > 0 and self._generations.get(organization_id, 0) == generation:
             self._entries[organization_id] = (read, time.monotonic())
             self._entries.move_to_end(organization_id)
