@@ -34,6 +34,7 @@ from app.core.problem_responses import (
     handle_problem,
     handle_validation_error,
 )
+from app.diagnosis.active_rule_sets import ActiveRuleSets
 from app.diagnosis.insight_routes import router as insights_router
 from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.render_pool = render_pool
     app.state.key_cache = KeyCache(settings.auth_cache_seconds)
+    app.state.active_rule_sets = ActiveRuleSets(settings.rule_set_cache_seconds)
     app.state.subject_cache = SubjectCache(settings.auth_cache_seconds)
     app.state.grant_cache = GrantCache(settings.auth_cache_seconds)
     app.state.token_keys = TokenKeys.from_settings(settings)

@@ -36,17 +36,20 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
+import struct
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
 from bench.bare_app import PATH as BARE_PATH
+from bench.floor_apps import BODY_PATH, FLOOR_TOKEN, READ_PATH, body_document
 from bench.support import (
     DEFAULT_PG_URL,
     ROOT,
@@ -108,10 +111,19 @@ SESSION_BODY: dict[str, Any] = {
 CANDIDATES = 4
 
 # ---------------------------------------------------------------------------------------
-# Targets (issue #8).
+# Targets (issue #14): CPU per request against the matching floor, in the same run.
 
-P99_FACTOR = 3.0  # every case's p99 at most 3x the bare endpoint's
-RSS_LIMIT_MB = 200.0  # the worker's peak resident memory
+P99_OVER_P50 = 4.0  # every case's p99 at most 4x its own p50
+NEW_CONNECTIONS_PER_1000 = 2.0  # fewer than this many connections opened per 1,000 requests
+RSS_LIMIT_MB = 150.0  # the worker's peak resident memory
+WINDOWS = 3  # the measured window in parts: CPU per request is the median of the parts
+
+
+@dataclass(frozen=True)
+class Target:
+    floor: str | None = None  # "read" or "body": the floor the CPU per request is held to
+    cpu_factor: float = math.inf
+    max_round_trips: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +152,7 @@ Builder = Callable[[Fixture, int], list[list[Call]]]
 @dataclass(frozen=True)
 class Case:
     name: str
-    min_rps_ratio: float
+    target: Target
     build: Builder
     # A route still being built: a 404/405 skips the case instead of failing the run.
     pending: bool = False
@@ -185,22 +197,22 @@ def _answer_writes(fixture: Fixture, connections: int) -> list[list[Call]]:
 CASES: list[Case] = [
     Case(
         "diagnosis preview",
-        0.7,
+        Target("body", 2.0, 0),
         _same(Call("POST", "/v1/diagnoses/preview", DIAGNOSIS_PREVIEW_BODY)),
     ),
-    Case("get session by id", 0.5, _session_reads),
-    Case("get own session (API key)", 0.5, _own_session_reads),
+    Case("get session by id", Target("read", 2.2, 1), _session_reads),
+    Case("get own session (API key)", Target("read", 2.2, 1), _own_session_reads),
     Case(
         "get own session (candidate token)",
-        0.5,
+        Target("read", 2.2, 1),
         _own_session_reads,
         credential=lambda fixture: fixture.candidate_token,
     ),
-    Case("list sessions (50)", 0.35, _same(Call("GET", "/v1/sessions?limit=50"))),
-    Case("put answers", 0.3, _answer_writes),
+    Case("list sessions (50)", Target("read", 8.0), _same(Call("GET", "/v1/sessions?limit=50"))),
+    Case("put answers", Target("read", 5.0, 3), _answer_writes),
     Case(
         "message preview",
-        0.5,
+        Target("body", 2.0, 0),
         _same(Call("POST", "/v1/messages/preview", MESSAGE_PREVIEW_BODY)),
         pending=True,
     ),
@@ -234,12 +246,17 @@ class Measurement:
     server_cpu: float = 0.0
     skipped: str | None = None
     case: Case | None = None
+    cpu_us: float = float("nan")  # server CPU per request, median over the windows
+    cpu_us_windows: list[float] = field(default_factory=list)
+    round_trips: float = float("nan")  # database round trips per request
+    connections_per_1000: float = float("nan")  # database connections opened
 
 
 @dataclass
 class DatabaseRun:
     database: str
     bare: list[Measurement]
+    floors: dict[str, list[Measurement]]
     cases: list[Measurement]
     debrief_rss_mb: float
     bare_rss_mb: float
@@ -260,18 +277,18 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class CpuSampler:
-    """Samples a server's CPU time every 50 ms, so that its share of a core can be read for
-    exactly the loader's measured window (the loader reports the window's wall-clock ends)."""
+    """Samples a server's CPU time and database counters every 50 ms, so that they can be
+    read for exactly the loader's measured windows (it reports their wall-clock ends)."""
 
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.samples: list[tuple[float, float]] = []
+        self.samples: list[tuple[float, float, int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.samples.append((time.time(), self.server.cpu_seconds()))
+            self.samples.append((time.time(), self.server.cpu_seconds(), *self.server.counters()))
             self._stop.wait(0.05)
 
     def __enter__(self) -> CpuSampler:
@@ -281,20 +298,25 @@ class CpuSampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.samples.append((time.time(), self.server.cpu_seconds()))
+        self.samples.append((time.time(), self.server.cpu_seconds(), *self.server.counters()))
 
-    def share(self, start: float, end: float) -> float:
-        """CPU seconds per second between two wall-clock instants (interpolated)."""
+    def between(self, start: float, end: float, column: int = 1) -> float:
+        """How much a sampled column (1: CPU seconds, 2: round trips, 3: connections opened)
+        grew between two wall-clock instants (interpolated)."""
 
         def at(moment: float) -> float:
             before = max((s for s in self.samples if s[0] <= moment), default=self.samples[0])
             after = min((s for s in self.samples if s[0] >= moment), default=self.samples[-1])
             if after[0] == before[0]:
-                return before[1]
+                return before[column]
             weight = (moment - before[0]) / (after[0] - before[0])
-            return before[1] + weight * (after[1] - before[1])
+            return before[column] + weight * (after[column] - before[column])
 
-        return (at(end) - at(start)) / (end - start)
+        return at(end) - at(start)
+
+    def share(self, start: float, end: float) -> float:
+        """CPU seconds per second between two wall-clock instants."""
+        return self.between(start, end) / (end - start)
 
 
 class Server:
@@ -304,10 +326,11 @@ class Server:
         self.which = which
         self.port = free_port()
         self.log_path = workdir / f"{which}-{self.port}.log"
+        self.counters_path = workdir / f"{which}-{self.port}.counters"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bench.serve", which, "--port", str(self.port)],
-            env=env,
+            env={**env, "DEBRIEF_BENCH_COUNTERS": str(self.counters_path)},
             cwd=workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -336,6 +359,17 @@ class Server:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text(encoding="ascii")
         utime, stime = fields.rsplit(")", 1)[1].split()[11:13]
         return (int(utime) + int(stime)) / _CLOCK_TICKS
+
+    def counters(self) -> tuple[int, int]:
+        """Database round trips made and connections opened so far (bench/serve.py)."""
+        try:
+            data = self.counters_path.read_bytes()
+        except FileNotFoundError:
+            return 0, 0
+        if len(data) < 16:
+            return 0, 0
+        trips, connections = struct.unpack_from("<qq", data)
+        return trips, connections
 
     def peak_rss_mb(self) -> float:
         """VmHWM: the most resident memory this worker ever had."""
@@ -487,12 +521,21 @@ def load(
         "warmup": options.warmup,
         "seconds": options.seconds,
         "timeout": 10.0,
+        "windows": WINDOWS,
         "request_lists": [[render(c, server.port, api_key) for c in calls] for calls in lists],
     }
     with CpuSampler(server) as sampler:
         result = run_wrk(spec, workdir) if options.loader == "wrk" else run_python_loader(spec)
     window = result.get("window") or [sampler.samples[0][0], sampler.samples[-1][0]]
     server_cpu = sampler.share(window[0], window[1])
+    # wrk reports no parts: its whole window is then the only one.
+    windows = result.get("windows") or [[window[0], window[1], result["requests"]]]
+    cpu_us_windows = [
+        sampler.between(start, end) / count * 1e6 for start, end, count in windows if count
+    ]
+    requests = max(1, int(result["requests"]))
+    round_trips = sampler.between(window[0], window[1], 2) / requests
+    connections = sampler.between(window[0], window[1], 3) / requests * 1000
     errors = int(result["errors"])
     if result["requests"] == 0:
         errors += 1  # nothing completed: the case did not really run
@@ -509,6 +552,10 @@ def load(
         statuses=statuses,
         loader_cpu=result["loader_cpu"],
         server_cpu=server_cpu,
+        cpu_us=statistics.median(cpu_us_windows) if cpu_us_windows else float("nan"),
+        cpu_us_windows=cpu_us_windows,
+        round_trips=round_trips,
+        connections_per_1000=connections,
     )
 
 
@@ -551,6 +598,22 @@ def make_fixture(server: Server, api_key: str, sessions: int) -> Fixture:
     return Fixture(api_key, candidate_ids, session_ids, minted.json()["token"], own)
 
 
+def _wait_for(server: Server, call: Call, credential: str, timeout: float = 60.0) -> None:
+    """Until the server answers this call with a 2xx (a floor has no health route)."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline and server.process.poll() is None:
+        try:
+            response = probe(server, call, credential)
+            if 200 <= response.status_code < 300:
+                return
+            last = f"{response.status_code}: {response.text[:300]}"
+        except httpx.TransportError as error:
+            last = repr(error)
+        time.sleep(0.1)
+    raise SystemExit(f"{server.which} did not answer ({last}); its log:\n{server.log_tail()}")
+
+
 def probe(server: Server, call: Call, api_key: str) -> httpx.Response:
     headers = {"Authorization": f"Bearer {api_key}"}
     return httpx.request(
@@ -570,6 +633,8 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
             ]
             bare = Server("bare", env, workdir)
             debrief = Server("debrief", env, workdir)
+            floors = {"read": Server("floor-read", env, workdir)}
+            floors["body"] = Server("floor-body", env, workdir)
             try:
                 bare.wait_ready(BARE_PATH)
                 debrief.wait_ready("/healthz")
@@ -579,9 +644,40 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                     f"[{kind}] set up in {setup_seconds:.1f} s: {len(fixture.candidate_ids)} "
                     f"candidates, {len(fixture.session_ids)} sessions"
                 )
+                floor_calls = {
+                    "read": [
+                        [
+                            Call("GET", READ_PATH.format(session_id=sid))
+                            for sid in fixture.session_ids
+                        ]
+                    ],
+                    "body": [[Call("POST", BODY_PATH, body_document())]],
+                }
+                for which, server in floors.items():
+                    first_call = floor_calls[which][0][0]
+                    _wait_for(server, first_call, FLOOR_TOKEN)
                 bare_lists = [[Call("GET", BARE_PATH)]]
-                runs = [load(bare, bare_lists, None, options, workdir, "bare (before)")]
-                say(f"[{kind}] {_line(runs[0])}")
+
+                def yardsticks(when: str) -> None:
+                    runs.append(load(bare, bare_lists, None, options, workdir, f"bare ({when})"))
+                    say(f"[{kind}] {_line(runs[-1])}")
+                    if when == "after":
+                        return  # Debrief's pool now holds its connections: no room for more
+                    for which, server in floors.items():
+                        name = f"{which} floor ({when})"
+                        measured_floor = load(
+                            server, floor_calls[which], FLOOR_TOKEN, options, workdir, name
+                        )
+                        floor_runs[which].append(measured_floor)
+                        say(f"[{kind}] {_line(measured_floor)}")
+
+                runs: list[Measurement] = []
+                floor_runs: dict[str, list[Measurement]] = {"read": [], "body": []}
+                yardsticks("before")
+                # Fill Debrief's connection pool first: the connections-per-1,000 figure is
+                # about connections opened in a steady state, not the pool's first fill.
+                priming = replace(options, seconds=options.warmup + 1, warmup=0.0)
+                load(debrief, _session_reads(fixture, 0), api_key, priming, workdir, "priming")
                 measured = []
                 for case in options.cases:
                     lists = case.build(fixture, options.connections)
@@ -604,10 +700,15 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                     say(f"[{kind}] {_line(result)}")
                 if options.platform_cost:
                     platform_cost(env, workdir, fixture, options, say, kind)
-                runs.append(load(bare, bare_lists, None, options, workdir, "bare (after)"))
-                say(f"[{kind}] {_line(runs[1])}")
+                yardsticks("after")
                 return DatabaseRun(
-                    kind, runs, measured, debrief.peak_rss_mb(), bare.peak_rss_mb(), setup_seconds
+                    kind,
+                    runs,
+                    floor_runs,
+                    measured,
+                    debrief.peak_rss_mb(),
+                    bare.peak_rss_mb(),
+                    setup_seconds,
                 )
             except BaseException:
                 print(f"--- debrief log (tail)\n{debrief.log_tail()}", file=sys.stderr)
@@ -615,6 +716,8 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
             finally:
                 debrief.stop()
                 bare.stop()
+                for server in floors.values():
+                    server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -671,10 +774,12 @@ def platform_cost(
 
 def _line(m: Measurement) -> str:
     statuses = ", ".join(f"{k}: {v}" for k, v in m.statuses.items())
+    windows = " ".join(f"{w:.0f}" for w in m.cpu_us_windows)
     return (
-        f"{m.name}: {m.rps:,.0f} req/s, p50 {m.p50_ms:.2f} ms, p99 {m.p99_ms:.2f} ms, "
-        f"errors {m.errors} ({statuses}), server CPU {m.server_cpu:.0%}, "
-        f"loader CPU {m.loader_cpu:.0%}"
+        f"{m.name}: {m.cpu_us:,.0f} µs CPU/req ({windows}), {m.round_trips:.2f} round trips/req, "
+        f"{m.connections_per_1000:.1f} connections/1000, {m.rps:,.0f} req/s, "
+        f"p50 {m.p50_ms:.2f} ms, p99 {m.p99_ms:.2f} ms, errors {m.errors} ({statuses}), "
+        f"server CPU {m.server_cpu:.0%}, loader CPU {m.loader_cpu:.0%}"
     )
 
 
@@ -685,58 +790,80 @@ class Verdict:
     not_run: list[str]
 
 
+def _mean(runs: list[Measurement], attribute: str) -> float:
+    values = [getattr(m, attribute) for m in runs]
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _row(m: Measurement, bare_cpu: float, floors: dict[str, float]) -> str:
+    return (
+        f"{m.name:<34}{m.cpu_us:>8,.0f}{m.round_trips:>7.2f}{m.connections_per_1000:>7.1f}"
+        f"{m.rps:>8,.0f}{m.p50_ms:>8.2f}{m.p99_ms:>8.2f}{m.errors:>5}"
+        f"{m.cpu_us / bare_cpu:>7.2f}{m.cpu_us / floors['read']:>7.2f}"
+        f"{m.cpu_us / floors['body']:>7.2f}{m.server_cpu:>6.0%}{m.loader_cpu:>6.0%}"
+    )
+
+
 def report(run: DatabaseRun, options: Options) -> Verdict:
-    bare_rps = sum(m.rps for m in run.bare) / len(run.bare)
-    bare_p99 = sum(m.p99_ms for m in run.bare) / len(run.bare)
+    bare_cpu = _mean(run.bare, "cpu_us")
+    floors = {which: _mean(runs, "cpu_us") for which, runs in run.floors.items()}
     verdict = Verdict([], sum(m.errors for m in run.bare), [])
     print(
         f"\n== {run.database}: {options.connections} connections, {options.seconds:g} s a case "
-        f"after {options.warmup:g} s of warm-up, loader: {options.loader}, "
+        f"({WINDOWS} windows) after {options.warmup:g} s of warm-up, loader: {options.loader}, "
         f"{options.sessions} sessions (setup {run.setup_seconds:.1f} s)"
     )
     print(
-        "server/loader: CPU of the uvicorn worker / of the load generator during the measured "
-        "window (100% = one core)"
+        "cpu µs: the server's CPU (utime+stime) per request, median of the windows; rt: "
+        "database round trips per request; conn: connections opened per 1,000 requests; "
+        "x bare / x read / x body: cpu µs against the bare endpoint (the mean of its runs "
+        "before and after the cases) and the floors (run before the cases); srv/ldr: CPU "
+        "share of the server / load generator"
     )
     header = (
-        f"{'case':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'rps/bare':>10}{'p99/bare':>10}{'server':>8}{'loader':>8}  {'target':<24}result"
+        f"{'case':<34}{'cpu µs':>8}{'rt':>7}{'conn':>7}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'err':>5}{'x bare':>7}{'x read':>7}{'x body':>7}{'srv':>6}{'ldr':>6}  result"
     )
     print(header)
     print("-" * len(header))
-    for m in run.bare:
-        print(
-            f"{m.name:<22}{m.rps:>9,.0f}{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}"
-            f"{'':>10}{'':>10}{m.server_cpu:>8.0%}{m.loader_cpu:>8.0%}"
-        )
-    print(f"{'bare (mean)':<22}{bare_rps:>9,.0f}{'':>9}{bare_p99:>9.2f}")
+    for m in [*run.bare, *[m for runs in run.floors.values() for m in runs]]:
+        print(_row(m, bare_cpu, floors))
+        verdict.errors += m.errors
     for m in run.cases:
         assert m.case is not None
-        target = f"rps>={m.case.min_rps_ratio:.2f}x, p99<={P99_FACTOR:g}x"
         if m.skipped:
-            print(f"{m.name:<22}  {m.skipped}")
+            print(f"{m.name:<34}  {m.skipped}")
             if not m.case.pending:
                 verdict.not_run.append(f"{run.database}: {m.name}")
             continue
-        rps_ratio = m.rps / bare_rps
-        p99_ratio = m.p99_ms / bare_p99
+        target = m.case.target
         missed = []
-        if rps_ratio < m.case.min_rps_ratio:
-            missed.append("rps")
-        if p99_ratio > P99_FACTOR:
+        goal = []
+        if target.floor is not None:
+            goal.append(f"cpu<={target.cpu_factor:g}x {target.floor}")
+            if m.cpu_us > target.cpu_factor * floors[target.floor]:
+                missed.append("cpu")
+        if target.max_round_trips is not None and run.database == "postgres":
+            goal.append(f"rt<={target.max_round_trips:g}")
+            # Counted at the driver: a round trip more than the target in any request shows.
+            if m.round_trips > target.max_round_trips + 0.05:
+                missed.append("round trips")
+        if m.p99_ms > P99_OVER_P50 * m.p50_ms:
             missed.append("p99")
+        if not m.connections_per_1000 < NEW_CONNECTIONS_PER_1000:
+            missed.append("connections")
         if m.errors:
             missed.append("errors")
         result = "PASS" if not missed else "MISS (" + ", ".join(missed) + ")"
         verdict.misses += [f"{run.database}: {m.name} {what}" for what in missed]
         verdict.errors += m.errors
-        print(
-            f"{m.name:<22}{m.rps:>9,.0f}{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.errors:>8}"
-            f"{rps_ratio:>10.2f}{p99_ratio:>10.2f}{m.server_cpu:>8.0%}{m.loader_cpu:>8.0%}"
-            f"  {target:<24}{result}"
-        )
+        print(f"{_row(m, bare_cpu, floors)}  {result}  [{', '.join(goal)}]")
         if m.errors:
-            print(f"{'':<22}  errors by kind: {m.statuses}")
+            print(f"{'':<34}  errors by kind: {m.statuses}")
+    print(
+        f"every case: p99 <= {P99_OVER_P50:g}x its p50, no errors, "
+        f"< {NEW_CONNECTIONS_PER_1000:g} connections opened per 1,000 requests"
+    )
     rss_ok = run.debrief_rss_mb < RSS_LIMIT_MB
     if not rss_ok:
         verdict.misses.append(f"{run.database}: peak RSS")
@@ -814,6 +941,7 @@ def main() -> int:
                     {
                         "database": r.database,
                         "bare": [_as_dict(m) for m in r.bare],
+                        "floors": {k: [_as_dict(m) for m in v] for k, v in r.floors.items()},
                         "cases": [_as_dict(m) for m in r.cases],
                         "debrief_peak_rss_mb": r.debrief_rss_mb,
                         "bare_peak_rss_mb": r.bare_rss_mb,
@@ -844,6 +972,10 @@ def _as_dict(m: Measurement) -> dict[str, Any]:
         "statuses": m.statuses,
         "loader_cpu": m.loader_cpu,
         "server_cpu": m.server_cpu,
+        "cpu_us": m.cpu_us,
+        "cpu_us_windows": m.cpu_us_windows,
+        "round_trips": m.round_trips,
+        "connections_per_1000": m.connections_per_1000,
         "skipped": m.skipped,
     }
 

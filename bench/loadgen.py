@@ -17,7 +17,8 @@ Spec (JSON on stdin)::
 
 Result (JSON on stdout): requests, seconds, rps, p50_ms, p99_ms, max_ms, errors,
 statuses ({"200": n, ...}), transport_errors, timeouts, loader_cpu (share of one core),
-window ([start, end] of the measured window, Unix time).
+window ([start, end] of the measured window, Unix time), windows ([start, end, requests]
+for each of the spec's "windows" equal parts of it, default 1).
 """
 
 from __future__ import annotations
@@ -197,7 +198,15 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     cpu_started = time.process_time()
     window_started = time.time()
     started = time.perf_counter()
-    await asyncio.sleep(float(spec["seconds"]))
+    # The measured window in equal parts, each with the requests completed within it, so
+    # that the server's CPU per request can be read per part (its median holds on a
+    # machine shared with other work).
+    parts = max(1, int(spec.get("windows", 1)))
+    windows: list[list[float]] = []
+    for _ in range(parts):
+        part_started, done_before = time.time(), len(pool.totals.latencies)
+        await asyncio.sleep(float(spec["seconds"]) / parts)
+        windows.append([part_started, time.time(), len(pool.totals.latencies) - done_before])
     elapsed = time.perf_counter() - started
     window_ended = time.time()
     cpu = time.process_time() - cpu_started
@@ -220,6 +229,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "timeouts": totals.timeouts,
         "loader_cpu": cpu / elapsed,
         "window": [window_started, window_ended],
+        "windows": windows,
     }
 
 

@@ -154,12 +154,15 @@ async def authenticate(
 
 def requires(
     scope: Scope, *, organization_only: bool = False
-) -> Callable[[Request, Principal, AsyncSession], Awaitable[Principal]]:
+) -> Callable[..., Awaitable[Principal]]:
+    # Authenticates itself rather than depending on `authenticate`: one level of
+    # dependency solving less on every request.
     async def check(
         request: Request,
-        principal: Annotated[Principal, Depends(authenticate)],
         session: SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     ) -> Principal:
+        principal = await authenticate(request, session, credentials)
         if organization_only and principal.role is not Role.ORGANIZATION:
             # A person's token never reaches the organisation's own objects: where the
             # address names one, it does not exist for them, as any object they may not see.

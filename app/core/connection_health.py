@@ -1,7 +1,8 @@
 """Keeping PostgreSQL connections honest: every wait bounded, every dead one dropped.
 
-A pooled connection is checked before use, within the connect timeout (SQLAlchemy's own
-pre-ping would wait the whole statement timeout on a database that went silent). A
+A pooled connection idle for a while is checked before use, within the connect timeout
+(SQLAlchemy's own pre-ping would wait the whole statement timeout on a database that went
+silent, and costs a round trip on every use: one in steady use is not checked). A
 connection that is closed, fails at the socket or does not answer is discarded with every
 older connection of the pool, so the requests after it connect afresh, and the service
 recovers on its own when the database is back.
@@ -25,10 +26,9 @@ from app.core.database_faults import DatabaseFault, database_fault
 # The server cancels a slow statement itself (the connection stays usable); the client
 # gives up this much later, when the server has stopped answering altogether.
 CLIENT_TIMEOUT_MARGIN_SECONDS = 1.0
-POOL_SIZE = 20
-MAX_OVERFLOW = 20
 _FRESH = "debrief_fresh"
 _CONNECTED_AT = "debrief_connected_at"
+_RETURNED_AT = "debrief_returned_at"
 
 
 def postgresql_options(timeouts: DatabaseTimeouts, *, pooled: bool) -> dict[str, Any]:
@@ -41,15 +41,21 @@ def postgresql_options(timeouts: DatabaseTimeouts, *, pooled: bool) -> dict[str,
         connect_args["server_settings"] = {"statement_timeout": str(milliseconds)}
     options: dict[str, Any] = {"connect_args": connect_args}
     if pooled:
-        options.update(pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_timeout=timeouts.pool)
+        options.update(
+            pool_size=timeouts.pool_size,
+            max_overflow=0,
+            pool_timeout=timeouts.pool,
+            pool_recycle=timeouts.pool_recycle,
+        )
     return options
 
 
 def watch_postgresql_connections(engine: AsyncEngine, timeouts: DatabaseTimeouts) -> None:
-    watch = _ConnectionWatch(timeouts.connect)
+    watch = _ConnectionWatch(timeouts.connect, timeouts.pool_check_idle)
     sync_engine = engine.sync_engine
     event.listen(sync_engine, "connect", watch.connected)
     event.listen(sync_engine, "checkout", watch.check)
+    event.listen(sync_engine, "checkin", watch.returned)
     event.listen(sync_engine, "invalidate", watch.invalidated)
     event.listen(sync_engine, "close", watch.closing)
 
@@ -71,8 +77,9 @@ class _ConnectionWatch:
     found dead, or given up on (as /readyz does), and every connection older than it,
     is aborted instead."""
 
-    def __init__(self, check_timeout: float) -> None:
+    def __init__(self, check_timeout: float, check_idle: float) -> None:
         self.check_timeout = check_timeout
+        self.check_idle = check_idle
         self.last_death = -math.inf
 
     def connected(self, _dbapi_connection: Any, record: Any) -> None:
@@ -82,6 +89,12 @@ class _ConnectionWatch:
     def check(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if record.info.pop(_FRESH, False):
             return  # just connected: it answered a moment ago
+        returned_at = record.info.get(_RETURNED_AT, -math.inf)
+        if returned_at > self.last_death and time.monotonic() - returned_at < self.check_idle:
+            # In steady use, and no connection has died since it was last returned: a dead
+            # one fails its first statement, as a 503. After a death every older
+            # connection is checked, so the service recovers without another 503.
+            return
         try:
             dbapi_connection.run_async(
                 lambda driver: driver.execute("SELECT 1", timeout=self.check_timeout)
@@ -91,6 +104,10 @@ class _ConnectionWatch:
                 # SQLAlchemy discards it and every older connection, then connects anew.
                 raise InvalidatePoolError("the database connection is dead") from error
             raise
+
+    def returned(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
 
     def invalidated(self, dbapi_connection: Any, _record: Any, error: Any) -> None:
         cancelled = isinstance(error, asyncio.CancelledError)

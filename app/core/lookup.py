@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, false, select
+from sqlalchemy import ColumnElement, Select, Table, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
@@ -87,10 +87,31 @@ async def find_owned(
     the database; a row the caller may not see is indistinguishable from no row."""
     if not kind.is_valid(identifier):
         return None
+    if caller.candidate_ids is None and not also:
+        # The organisation's own lookup, the hot path: one statement per table, built
+        # once, so SQLAlchemy neither rebuilds it nor computes its cache key again.
+        parameters = {"id": identifier, "organization_id": caller.organization_id}
+        found: ModelT | None = await session.scalar(_by_id_in_organization(model), parameters)
+        return found
     columns: Any = _table(model).c
     return await session.scalar(
         select(model).where(columns.id == identifier, *visible(model, caller), *also)
     )
+
+
+_BY_ID_IN_ORGANIZATION: dict[type[Base], Select[Any]] = {}
+
+
+def _by_id_in_organization(model: type[Base]) -> Select[Any]:
+    statement = _BY_ID_IN_ORGANIZATION.get(model)
+    if statement is None:
+        columns: Any = _table(model).c
+        statement = select(model).where(
+            columns.id == bindparam("id"),
+            columns.organization_id == bindparam("organization_id"),
+        )
+        _BY_ID_IN_ORGANIZATION[model] = statement
+    return statement
 
 
 async def get_owned(

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.config import Settings
+from app.core.dependencies import awaited
 from app.core.errors import InvalidCursor
 
 DEFAULT_LIMIT = 20
@@ -56,7 +57,7 @@ class PageRequest:
         self.settings: Settings = request.app.state.settings
 
 
-PageParams = Annotated[PageRequest, Depends()]
+PageParams = Annotated[PageRequest, Depends(awaited(PageRequest))]
 
 
 def _b64encode(data: bytes) -> str:

@@ -13,6 +13,7 @@ from app.core.ids import DIAGNOSIS, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router, max_body
 from app.diagnosis import service
+from app.diagnosis.active_rule_sets import ActiveRuleSetsDep
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
 from app.i18n.locales import BUILTIN_LOCALES, negotiate
@@ -39,11 +40,12 @@ async def preview_diagnosis(
     principal: OrgReadAccess,
     _within_limits: InlineRuleSetWithinLimits,
     session: SessionDep,
+    actives: ActiveRuleSetsDep,
     response: Response,
     accept_language: AcceptLanguage = None,
 ) -> VerdictRead:
     locale = negotiate(BUILTIN_LOCALES, accept_language)
-    verdict, written_in = await service.preview(session, principal, data, locale)
+    verdict, written_in = await service.preview(session, principal, data, actives, locale)
     response.headers["Content-Language"] = written_in
     response.headers["Vary"] = "Accept-Language"
     return verdict
@@ -61,12 +63,13 @@ async def diagnose_session(
     data: DiagnosisCreate,
     principal: WriteAccess,
     session: SessionDep,
+    actives: ActiveRuleSetsDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def create() -> Created:
         diagnosis, created, locale = await service.diagnose_session(
-            session, principal, session_id, data
+            session, principal, session_id, data, actives
         )
         return Created(
             status_code=status.HTTP_201_CREATED,

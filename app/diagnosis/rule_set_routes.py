@@ -22,6 +22,7 @@ from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_head
 from app.core.routing import api_router, max_body
 from app.core.security import Principal
 from app.diagnosis import rule_sets
+from app.diagnosis.active_rule_sets import ActiveRuleSetsDep, forget_on_commit
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, RuleSetWithinLimits
 from app.diagnosis.rule_set_testing import test_rule_set
 from app.diagnosis.schemas import (
@@ -178,9 +179,11 @@ async def activate_rule_set(
     version: VersionPath,
     principal: AdminAccess,
     session: SessionDep,
+    actives: ActiveRuleSetsDep,
     response: Response,
 ) -> RuleSetRead:
     await rule_sets.activate(session, principal, key, version)
+    forget_on_commit(session, actives, principal.organization_id)
     return await _read(session, principal, key, version, response)
 
 

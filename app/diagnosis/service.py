@@ -17,6 +17,7 @@ from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
 from app.diagnosis import rule_sets
+from app.diagnosis.active_rule_sets import ActiveRuleSets
 from app.diagnosis.builtin_locales import in_locale
 from app.diagnosis.models import Diagnosis
 from app.diagnosis.rule_set_limits import invalid_rule_set
@@ -76,7 +77,11 @@ def _check_preview_answers(data: PreviewRequest) -> None:
 
 
 async def preview(
-    session: AsyncSession, caller: Principal, data: PreviewRequest, locale: str = DEFAULT_LOCALE
+    session: AsyncSession,
+    caller: Principal,
+    data: PreviewRequest,
+    actives: ActiveRuleSets,
+    locale: str = DEFAULT_LOCALE,
 ) -> tuple[VerdictRead, str]:
     """The verdict, explained in `locale` where the rule set has its texts; also the locale
     written in."""
@@ -89,7 +94,7 @@ async def preview(
             raise invalid_rule_set(exc, "/body/rule_set", "The inline rule set") from None
         ref = RuleSetRef(key="inline", version=0, content_hash=compiled.hash)
     else:
-        key, version = await rule_sets.active_ref(session, caller)
+        key, version = await actives.ref(session, caller)
         compiled, ref = await rule_sets.compiled_version(session, caller, key, version)
     answers, feedback, askable = _visible(
         BUILTIN_SETS["self-reflection"].compiled,
@@ -131,10 +136,10 @@ async def history_of(
 
 
 async def _resolve_rule_set(
-    session: AsyncSession, caller: Principal, named: str | None
+    session: AsyncSession, caller: Principal, named: str | None, actives: ActiveRuleSets
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     if named is None:
-        key, version = await rule_sets.active_ref(session, caller)
+        key, version = await actives.ref(session, caller)
     else:
         key, _, number = named.partition("@")
         version = int(number)
@@ -175,12 +180,16 @@ async def _steps_to_items(
 
 
 async def diagnose_session(
-    session: AsyncSession, caller: Principal, session_id: str, data: DiagnosisCreate
+    session: AsyncSession,
+    caller: Principal,
+    session_id: str,
+    data: DiagnosisCreate,
+    actives: ActiveRuleSets,
 ) -> tuple[Diagnosis, list[str], str]:
     """The diagnosis, the action items it created, and the locale it is written in (the
     candidate's, where the rule set has texts in it)."""
     row = await get_session(session, caller, session_id)
-    compiled, ref = await _resolve_rule_set(session, caller, data.rule_set)
+    compiled, ref = await _resolve_rule_set(session, caller, data.rule_set, actives)
     candidate_locale = await session.scalar(
         select(Candidate.locale).where(Candidate.id == row.candidate_id)
     )

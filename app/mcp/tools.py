@@ -136,7 +136,11 @@ def build_server(backend: Backend) -> MCPServer:
         principal = backend.principal(ctx, Scope.WRITE)
         async with backend.transaction(writing=True) as session:
             diagnosis, _, _ = await diagnoses.diagnose_session(
-                session, principal, session_id, DiagnosisCreate()
+                session,
+                principal,
+                session_id,
+                DiagnosisCreate(),
+                backend.app.state.active_rule_sets,
             )
             return diagnoses.read(diagnosis).model_dump(mode="json")
 

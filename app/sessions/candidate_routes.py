@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess
 from app.candidates.service import get_candidate
@@ -16,7 +16,7 @@ from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_head
 from app.core.responses import json_response
 from app.core.routing import api_router
 from app.sessions import service
-from app.sessions.routes import SessionFilters
+from app.sessions.routes import SessionFilterParams
 from app.sessions.schemas import SessionRead
 
 router = api_router(prefix="/v1/candidates", tags=["candidates"], responses=AUTH_PROBLEMS)
@@ -38,7 +38,7 @@ async def list_candidate_sessions(
     principal: ReadAccess,
     session: SessionDep,
     page: PageParams,
-    filters: Annotated[SessionFilters, Depends()],
+    filters: SessionFilterParams,
     request: Request,
 ) -> Response:
     candidate = await get_candidate(session, principal, candidate_id)

@@ -6,6 +6,7 @@ from fastapi import Body, Depends, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep
+from app.core.dependencies import awaited
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -67,6 +68,9 @@ class SessionFilters:
         }
 
 
+SessionFilterParams = Annotated[SessionFilters, Depends(awaited(SessionFilters))]
+
+
 def _with_etag(row: ReflectionSession) -> Response:
     return json_response(service.document(row), headers={"ETag": service.etag(row)})
 
@@ -108,7 +112,7 @@ async def list_sessions(
     principal: ReadAccess,
     session: SessionDep,
     page: PageParams,
-    filters: Annotated[SessionFilters, Depends()],
+    filters: SessionFilterParams,
     request: Request,
     candidate_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]+$")] = None,
 ) -> Response:

@@ -75,45 +75,57 @@ def _part(key: str, version: int, answers: dict[str, Any], progress: dict[str, A
     }
 
 
-def document(row: ReflectionSession | Row[Any]) -> dict[str, Any]:
-    """The session as `SessionRead` serialises it, built straight from the row: what was
-    stored was checked on the way in, so reads need not check it again (the hot path)."""
+_COLUMNS = tuple(column.key for column in ReflectionSession.__table__.c)
+
+
+def document(row: ReflectionSession) -> dict[str, Any]:
+    return document_of({name: getattr(row, name) for name in _COLUMNS})
+
+
+def listed_document(row: Row[Any]) -> dict[str, Any]:
+    # One dict per row, then plain look-ups: a Row's attributes cost more, 30 times a row.
+    return document_of(row._asdict())
+
+
+def document_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The session as `SessionRead` serialises it, built straight from its columns: what
+    was stored was checked on the way in, so reads need not check it again (the hot path)."""
     return {
-        "id": row.id,
-        "candidate_id": row.candidate_id,
-        "company": row.company,
-        "role_title": row.role_title,
-        "posting": row.posting,
-        "stage_reached": row.stage_reached,
-        "interview_date": row.interview_date,
-        "decision_date": row.decision_date,
-        "outcome": row.outcome,
-        "stated_reason": row.stated_reason,
-        "interviewer": row.interviewer,
-        "notes": row.notes,
-        "status": row.status,
+        "id": row["id"],
+        "candidate_id": row["candidate_id"],
+        "company": row["company"],
+        "role_title": row["role_title"],
+        "posting": row["posting"],
+        "stage_reached": row["stage_reached"],
+        "interview_date": row["interview_date"],
+        "decision_date": row["decision_date"],
+        "outcome": row["outcome"],
+        "stated_reason": row["stated_reason"],
+        "interviewer": row["interviewer"],
+        "notes": row["notes"],
+        "status": row["status"],
         "timeline": {
-            "created_at": row.created_at,
-            "reflected_at": row.reflected_at,
-            "feedback_requested_at": row.feedback_requested_at,
-            "call_scheduled_for": row.call_scheduled_for,
-            "call_cancelled_at": row.call_cancelled_at,
-            "feedback_received_at": row.feedback_received_at,
-            "closed_at": row.closed_at,
+            "created_at": row["created_at"],
+            "reflected_at": row["reflected_at"],
+            "feedback_requested_at": row["feedback_requested_at"],
+            "call_scheduled_for": row["call_scheduled_for"],
+            "call_cancelled_at": row["call_cancelled_at"],
+            "feedback_received_at": row["feedback_received_at"],
+            "closed_at": row["closed_at"],
         },
         "self_reflection": _part(
-            row.reflection_set_key,
-            row.reflection_set_version,
-            row.answers,
-            row.reflection_progress,
+            row["reflection_set_key"],
+            row["reflection_set_version"],
+            row["answers"],
+            row["reflection_progress"],
         ),
         "interviewer_feedback": _part(
-            row.feedback_set_key,
-            row.feedback_set_version,
-            row.feedback_answers,
-            row.feedback_progress,
+            row["feedback_set_key"],
+            row["feedback_set_version"],
+            row["feedback_answers"],
+            row["feedback_progress"],
         ),
-        "updated_at": row.updated_at,
+        "updated_at": row["updated_at"],
     }
 
 
@@ -279,7 +291,7 @@ async def list_sessions(
     if decided_to is not None:
         statement = statement.where(ReflectionSession.decision_date <= decided_to)
     return await paginate_documents(
-        session, statement, ReflectionSession.id, page, "sessions", document
+        session, statement, ReflectionSession.id, page, "sessions", listed_document
     )
 
 
