@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.fields import Integer
 from app.core.security import Role
 
 MAX_TOKEN_SECONDS = 86_400
@@ -36,7 +37,7 @@ class TokenCreate(BaseModel):
         "that mints the token has.",
         examples=[["read", "write"]],
     )
-    expires_in: int = Field(
+    expires_in: Integer = Field(
         default=DEFAULT_TOKEN_SECONDS,
         ge=60,
         le=MAX_TOKEN_SECONDS,

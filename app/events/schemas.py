@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from app.core.event_types import DESCRIPTIONS, EventType
 from app.core.fields import SingleLine
@@ -45,7 +45,7 @@ class WebhookEndpointCreate(BaseModel):
     url: Url
     description: Description | None = None
     event_types: EventTypes = []
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 class WebhookEndpointUpdate(BaseModel):
@@ -54,7 +54,7 @@ class WebhookEndpointUpdate(BaseModel):
     url: Url | None = None
     description: Description | None = None
     event_types: EventTypes | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class WebhookEndpointRead(BaseModel):

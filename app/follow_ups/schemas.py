@@ -9,7 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.cadence import BOUNDS
-from app.core.fields import Timestamp
+from app.core.fields import Integer, Timestamp
 
 MAX_SNOOZE_DAYS = 90
 
@@ -50,11 +50,11 @@ def _bounded(name: str) -> Any:
 class CadenceFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    feedback_request_after_days: int = _bounded("feedback_request_after_days")
-    nudge_after_days: int = _bounded("nudge_after_days")
-    thank_you_after_days: int = _bounded("thank_you_after_days")
-    stay_in_touch_after_months: int = _bounded("stay_in_touch_after_months")
-    no_reply_after_days: int = _bounded("no_reply_after_days")
+    feedback_request_after_days: Integer = _bounded("feedback_request_after_days")
+    nudge_after_days: Integer = _bounded("nudge_after_days")
+    thank_you_after_days: Integer = _bounded("thank_you_after_days")
+    stay_in_touch_after_months: Integer = _bounded("stay_in_touch_after_months")
+    no_reply_after_days: Integer = _bounded("no_reply_after_days")
 
 
 class CadenceUpdate(CadenceFields):
@@ -84,7 +84,9 @@ class Snooze(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: Timestamp | None = Field(default=None, examples=["2026-12-07T09:00:00Z"])
-    days: Annotated[int, Field(ge=1, le=MAX_SNOOZE_DAYS)] | None = Field(default=None, examples=[3])
+    days: Annotated[Integer, Field(ge=1, le=MAX_SNOOZE_DAYS)] | None = Field(
+        default=None, examples=[3]
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
