@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         description=DESCRIPTION,
         contact={"name": "Debrief team", "email": "team@debrief.dev"},
         license_info={"name": "MIT", "identifier": "MIT"},
+        servers=[{"url": settings.public_url}],
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,

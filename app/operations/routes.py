@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import Path, Request
 
+from app.candidates.schemas import TIME_ZONES
 from app.core.database import Database
 from app.core.errors import PROBLEM_TYPES, DatabaseUnavailable, NotFound, problem_responses
 from app.core.ids import shown_id
 from app.core.routing import api_router
-from app.operations.schemas import Health, ProblemType, Readiness
+from app.operations.schemas import Health, ProblemType, Readiness, TimeZoneList
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -25,6 +26,9 @@ _PROBLEM_CATALOGUE = {
     )
     for kind in PROBLEM_TYPES
 }
+# The whole list in one answer: it is small (~600 names), fixed per release, and a picker
+# wants all of it at once.
+_TIME_ZONE_LIST = TimeZoneList(items=list(TIME_ZONES))
 
 
 @router.get("/healthz", summary="The process answers")
@@ -65,3 +69,8 @@ async def get_problem_type(
         return _PROBLEM_CATALOGUE[slug]
     except KeyError:
         raise NotFound(f"No problem type is called {shown_id(slug)!r}.") from None
+
+
+@router.get("/v1/time-zones", summary="Every time zone name a candidate can have")
+async def list_time_zones() -> TimeZoneList:
+    return _TIME_ZONE_LIST

@@ -27,7 +27,7 @@ from app.sessions import service
 from app.sessions.models import ReflectionSession
 from app.sessions.schemas import (
     AnswersUpdate,
-    EventRead,
+    SessionEventRead,
     Outcome,
     SessionCreate,
     SessionRead,
@@ -259,7 +259,7 @@ async def list_events(
     page: PageParams,
     request: Request,
     response: Response,
-) -> Page[EventRead]:
+) -> Page[SessionEventRead]:
     result = await service.list_events(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result

@@ -219,7 +219,7 @@ class Transition(BaseModel):
     )
 
 
-class EventRead(BaseModel):
+class SessionEventRead(BaseModel):
     id: str
     kind: str
     data: dict[str, Any]
