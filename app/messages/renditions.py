@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from fastapi import Response
 
 from app.core.errors import NotAcceptable
@@ -22,6 +24,11 @@ MEDIA_TYPES = {
 }
 FORMAT_OF = {media: f for f, media in MEDIA_TYPES.items()}
 
+FileFormat = StrEnum(  # type: ignore[misc]
+    "FileFormat", {f.name: f.value for f in MessageFormat if f is not MessageFormat.JSON}
+)
+# Text in every non-JSON format (an .eml is MIME text): declared as a string, generated
+# clients return the body as text rather than parse it as JSON.
 RESPONSE_CONTENT = {
     media: {"schema": {"type": "string"}}
     for f, media in MEDIA_TYPES.items()

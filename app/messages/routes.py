@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Query, Request, Response, status
+from fastapi import Path as PathParam
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
@@ -116,6 +117,32 @@ async def get_message(
 ) -> Response:
     message = await service.get_message(session, principal, message_id)
     return renditions.respond(message, accept, format)
+
+
+@router.get(
+    "/messages/{message_id}/files/{file_format}",
+    response_class=Response,
+    summary="One message as a file: text, Markdown, HTML, an .eml draft or an .ics invite",
+    description="The same renditions as `GET /v1/messages/{message_id}?format=…`, at an "
+    "address that never answers JSON, so a generated client returns the bytes as they are.",
+    responses={
+        200: {
+            "content": renditions.RESPONSE_CONTENT,
+            "headers": {"Vary": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(NotFound, NotAcceptable),
+    },
+)
+async def get_message_file(
+    message_id: MessageId,
+    file_format: Annotated[
+        renditions.FileFormat, PathParam(description="The rendition wanted.")
+    ],
+    principal: ReadAccess,
+    session: SessionDep,
+) -> Response:
+    message = await service.get_message(session, principal, message_id)
+    return renditions.respond(message, None, MessageFormat(file_format.value))
 
 
 @router.post(

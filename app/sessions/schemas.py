@@ -99,6 +99,36 @@ class Interviewer(BaseModel):
     )
 
 
+class PostingPatch(BaseModel):
+    """A JSON Merge Patch of a Posting: absent fields stay, `null` resets one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[HttpUrl, Field(max_length=2000)] | MISSING | None = MISSING
+    required_credentials: (
+        Annotated[list[Credential], Field(max_length=MAX_CREDENTIALS)] | MISSING | None
+    ) = MISSING
+    preferred_credentials: (
+        Annotated[list[Credential], Field(max_length=MAX_CREDENTIALS)] | MISSING | None
+    ) = MISSING
+    years_required: Annotated[float, Field(ge=0, le=60), NUMBER_ONLY] | MISSING | None = MISSING
+
+
+class InterviewerPatch(BaseModel):
+    """A JSON Merge Patch of an Interviewer: absent fields stay, `null` clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText | MISSING | None = MISSING
+    title: ShortText | MISSING | None = MISSING
+    email: EmailAddress | MISSING | None = MISSING
+    phone: Phone | MISSING | None = MISSING
+    pronouns: (
+        Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)] | MISSING | None
+    ) = MISSING
+    address_as: ShortText | MISSING | None = MISSING
+
+
 class SetPin(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -140,16 +170,16 @@ class SessionUpdate(BaseModel):
 
     company: ShortText | MISSING = MISSING
     role_title: ShortText | MISSING = MISSING
-    posting: dict[str, Any] | MISSING | None = Field(
-        default=MISSING, description="Merged field by field, as a Posting."
+    posting: PostingPatch | MISSING | None = Field(
+        default=MISSING, description="Merged field by field; `null` resets the posting."
     )
     stage_reached: Stage | MISSING = MISSING
     interview_date: CalendarDate | MISSING | None = MISSING
     decision_date: CalendarDate | MISSING | None = MISSING
     outcome: Outcome | MISSING = MISSING
     stated_reason: StatedReason | MISSING | None = MISSING
-    interviewer: dict[str, Any] | MISSING | None = Field(
-        default=MISSING, description="Merged field by field, as an Interviewer."
+    interviewer: InterviewerPatch | MISSING | None = Field(
+        default=MISSING, description="Merged field by field; `null` clears the interviewer."
     )
     notes: Notes | MISSING | None = MISSING
 
