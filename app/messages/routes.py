@@ -135,9 +135,7 @@ async def get_message(
 )
 async def get_message_file(
     message_id: MessageId,
-    file_format: Annotated[
-        renditions.FileFormat, PathParam(description="The rendition wanted.")
-    ],
+    file_format: Annotated[renditions.FileFormat, PathParam(description="The rendition wanted.")],
     principal: ReadAccess,
     session: SessionDep,
 ) -> Response:

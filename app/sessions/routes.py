@@ -27,9 +27,9 @@ from app.sessions import service
 from app.sessions.models import ReflectionSession
 from app.sessions.schemas import (
     AnswersUpdate,
-    SessionEventRead,
     Outcome,
     SessionCreate,
+    SessionEventRead,
     SessionRead,
     SessionStatus,
     SessionUpdate,

@@ -33,12 +33,12 @@ from app.question_sets.definition import Purpose
 from app.question_sets.schemas import QuestionSetStatus
 from app.sessions.models import ReflectionSession, SessionEvent
 from app.sessions.schemas import (
-    SessionEventRead,
     Interviewer,
     Outcome,
     Posting,
     Progress,
     SessionCreate,
+    SessionEventRead,
     SessionRead,
     SessionStatus,
     SessionUpdate,
@@ -121,7 +121,9 @@ def read(row: ReflectionSession) -> SessionRead:
 
 
 def read_event(event: SessionEvent) -> SessionEventRead:
-    return SessionEventRead(id=event.id, kind=event.kind, data=event.data, created_at=event.created_at)
+    return SessionEventRead(
+        id=event.id, kind=event.kind, data=event.data, created_at=event.created_at
+    )
 
 
 def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
