@@ -31,7 +31,7 @@ def _name_operations(app: FastAPI, paths: dict[str, Any]) -> None:
     for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
             if operation is not None:
                 operation["operationId"] = operation_id(route, method)
