@@ -98,7 +98,7 @@ class CandidateCreate(BaseModel):
         "the display name when absent.",
     )
     locale: Locale = Field(default="en", description="BCP 47 language tag.")
-    time_zone: TimeZone = Field(default="UTC", description="IANA time zone name.")
+    time_zone: TimeZone = "UTC"
     metadata: Metadata = Field(default_factory=dict)
 
 

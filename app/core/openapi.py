@@ -85,6 +85,11 @@ def _share_parameters(document: dict[str, Any]) -> None:
     uses: dict[str, int] = {}
     for operation in operations:
         for parameter in operation.get("parameters", []):
+            # FastAPI repeats the parameter's description and names it again in its schema.
+            schema = parameter.get("schema", {})
+            schema.pop("title", None)
+            if schema.get("description") == parameter.get("description"):
+                schema.pop("description", None)
             key = json.dumps(parameter, sort_keys=True)
             uses[key] = uses.get(key, 0) + 1
     shared = document["components"].setdefault("parameters", {})
@@ -153,6 +158,20 @@ def _reachable(start: set[str], schemas: dict[str, Any]) -> set[str]:
     return seen
 
 
+def _defaults_required(schemas: dict[str, Any], answered_only: set[str]) -> None:
+    """The server writes every field of its answers, defaulted or not: say so, so that a
+    client need not check for an absent one. Problems leave out what they do not have."""
+    problems = _reachable({model.__name__ for model in PROBLEM_SCHEMAS}, schemas)
+    for name in sorted(answered_only - problems):
+        schema = schemas[name]
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", [])) | {
+            member for member, spec in properties.items() if "default" in spec
+        }
+        if required:
+            schema["required"] = [member for member in properties if member in required]
+
+
 def _request_defaults_as_text(document: dict[str, Any]) -> None:
     """A field the server fills in when it is absent is optional to send. Generators (e.g.
     openapi-typescript's defaults) read a `default` as "always present", which is true of a
@@ -168,6 +187,7 @@ def _request_defaults_as_text(document: dict[str, Any]) -> None:
         | _refs(document["components"].get("responses", {})),
         schemas,
     )
+    _defaults_required(schemas, answered - sent)
     stack: list[Any] = [schemas[name] for name in sorted(sent - answered)]
     while stack:
         current = stack.pop()
