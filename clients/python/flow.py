@@ -63,7 +63,9 @@ def expect(value: Any, kind: type, what: str) -> Any:
 
 def main() -> None:
     client = AuthenticatedClient(
-        base_url=os.environ["DEBRIEF_URL"], token=os.environ["DEBRIEF_KEY"], raise_on_unexpected_status=True
+        base_url=os.environ["DEBRIEF_URL"],
+        token=os.environ["DEBRIEF_KEY"],
+        raise_on_unexpected_status=True,
     )
     run = uuid.uuid4().hex[:8]
     with client:
@@ -136,7 +138,10 @@ def main() -> None:
 
         # A stale ETag: 412, `current_etag` says what it is now.
         stale = update_session.sync(
-            session.id, client=client, body=SessionUpdate(notes="Call went well."), if_match='"stale"'
+            session.id,
+            client=client,
+            body=SessionUpdate(notes="Call went well."),
+            if_match='"stale"',
         )
         stale = expect(stale, PreconditionFailedProblem, "a stale If-Match")
         assert stale.status == 412 and stale.current_etag, stale
