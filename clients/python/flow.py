@@ -82,7 +82,8 @@ def main() -> None:
             for n in range(2)
         ]
         candidate = candidates[0]
-        assert candidate.time_zone == "UTC" and candidate.locale == "en", candidate
+        assert candidate.time_zone == "UTC", candidate
+        assert candidate.locale == "en", candidate
 
         session = expect(
             create_session.sync(
@@ -134,7 +135,8 @@ def main() -> None:
             session.id, client=client, body=Transition(to=SessionStatus.CALL_SCHEDULED)
         )
         conflict = expect(conflict, ConflictProblem, "a move that is not allowed")
-        assert conflict.status == 409 and isinstance(conflict.allowed, list), conflict
+        assert conflict.status == 409, conflict
+        assert isinstance(conflict.allowed, list), conflict
 
         # A stale ETag: 412, `current_etag` says what it is now.
         stale = update_session.sync(
@@ -144,7 +146,8 @@ def main() -> None:
             if_match='"stale"',
         )
         stale = expect(stale, PreconditionFailedProblem, "a stale If-Match")
-        assert stale.status == 412 and stale.current_etag, stale
+        assert stale.status == 412, stale
+        assert stale.current_etag, stale
 
         first = expect(
             list_candidates.sync(client=client, limit=1), PageCandidateRead, "a first page"
@@ -155,7 +158,8 @@ def main() -> None:
             PageCandidateRead,
             "a second page",
         )
-        assert second.items and second.items[0].id != first.items[0].id, second
+        assert second.items, second
+        assert second.items[0].id != first.items[0].id, second
     print("python client flow: ok")
 
 

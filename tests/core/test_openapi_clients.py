@@ -44,7 +44,8 @@ def test_operation_ids_are_unique_camel_case_and_verb_first() -> None:
         operation_id = operation["operationId"]
         assert CAMEL_CASE.match(operation_id), f"{method} {path}: {operation_id}"
         verb = re.match(r"^[a-z]+", operation_id)
-        assert verb and verb.group() in VERBS, f"{method} {path}: {operation_id}"
+        assert verb, operation_id
+        assert verb.group() in VERBS, f"{method} {path}: {operation_id}"
 
 
 def test_resources_read_in_operation_ids() -> None:
@@ -57,7 +58,8 @@ def test_resources_read_in_operation_ids() -> None:
 def test_schema_names_are_plain_identifiers() -> None:
     # Qualified (`app__x__Y`) or suffixed names collide in generators or read badly.
     for name in SCHEMAS:
-        assert re.match(r"^[A-Z][A-Za-z0-9_]*$", name) and "__" not in name, name
+        assert re.match(r"^[A-Z][A-Za-z0-9_]*$", name), name
+        assert "__" not in name, name
 
 
 def test_no_schema_lists_hundreds_of_values() -> None:
