@@ -203,6 +203,31 @@ def _request_defaults_as_text(document: dict[str, Any]) -> None:
             stack.extend(current.values())
 
 
+_IF_NONE_MATCH = {
+    "description": "ETag you hold; 304 if current.",
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"anyOf": [{"maxLength": 1024, "type": "string"}, {"type": "null"}]},
+}
+
+
+def _document_conditional_gets(document: dict[str, Any]) -> None:
+    """Every GET that answers an ETag honours If-None-Match (ConditionalGetMiddleware)."""
+    for path_item in document.get("paths", {}).values():
+        operation = path_item.get("get")
+        if operation is None or "ETag" not in operation["responses"].get("200", {}).get(
+            "headers", {}
+        ):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("name") == "If-None-Match" for p in parameters):
+            parameters.append(_IF_NONE_MATCH)
+        operation["responses"].setdefault(
+            "304", {"description": "Not Modified: the ETag sent is current."}
+        )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -219,6 +244,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(_problem_schemas())
     _name_operations(app, document.get("paths", {}))
+    _document_conditional_gets(document)
     _share_responses(document)
     _share_parameters(document)
     _drop_property_titles(schemas)
