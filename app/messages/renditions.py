@@ -72,16 +72,18 @@ def _email(message: Message) -> bytes:
     )
 
 
-def respond(message: Message, accept: str | None, asked: MessageFormat | None) -> Response:
+def respond(message: Message, accept: str | None, asked: str | None) -> Response:
+    """`asked` is any string: a format the message does not have, or that does not exist
+    (`pdf`), is the same 406 naming the ones it has."""
     available = available_formats(message)
     names = [f.value for f in available]
     if asked is not None:
-        chosen = asked if asked in available else None
+        chosen = MessageFormat(asked) if asked in names else None
     else:
         media = negotiate(accept, [MEDIA_TYPES[f] for f in available])
         chosen = FORMAT_OF[media] if media else None
     if chosen is None:
-        wanted = asked.value if asked else f"Accept: {accept}"
+        wanted = asked if asked is not None else f"Accept: {accept}"
         raise NotAcceptable(
             f"Message {message.id} is not available as {wanted}; it is as: {', '.join(names)}.",
             extensions={"available": names},

@@ -27,7 +27,6 @@ from app.messages.renderer import RendererDep
 from app.messages.schemas import (
     MarkSent,
     MessageCreate,
-    MessageFormat,
     MessagePreview,
     MessagePreviewRequest,
     MessageRead,
@@ -112,7 +111,14 @@ async def get_message(
     message_id: MessageId,
     principal: ReadAccess,
     session: SessionDep,
-    format: Annotated[MessageFormat | None, Query(description="Overrides `Accept`.")] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Overrides `Accept`: `json`, `text`, `markdown`, `html`, `eml` or "
+            "`ics`; one the message is not available in is a 406 naming those it is.",
+        ),
+    ] = None,
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
     message = await service.get_message(session, principal, message_id)
@@ -140,7 +146,7 @@ async def get_message_file(
     session: SessionDep,
 ) -> Response:
     message = await service.get_message(session, principal, message_id)
-    return renditions.respond(message, None, MessageFormat(file_format.value))
+    return renditions.respond(message, None, file_format.value)
 
 
 @router.post(
