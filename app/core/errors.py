@@ -221,6 +221,13 @@ class ContentTooLarge(ProblemError):
     description = "The request body is larger than the server accepts."
 
 
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+    description = "The request body must be JSON (`Content-Type: application/json`)."
+
+
 class UriTooLong(ProblemError):
     status = 414
     slug = "uri-too-long"
@@ -311,6 +318,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     IdempotencyKeyReused,
     PreconditionFailed,
     ContentTooLarge,
+    UnsupportedMediaType,
     UriTooLong,
     HeaderFieldsTooLarge,
     ValidationFailed,
