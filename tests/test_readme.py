@@ -6,7 +6,8 @@ from pathlib import Path
 
 from app.core.config import Settings
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_quick_start_is_two_make_commands() -> None:
@@ -20,3 +21,31 @@ def test_quick_start_is_two_make_commands() -> None:
 def test_every_setting_is_in_the_configuration_table() -> None:
     for name in Settings.model_fields:
         assert f"`DEBRIEF_{name.upper()}`" in README, name
+
+
+def test_the_generated_clients_are_documented() -> None:
+    assert "## Generated clients" in README
+    for promise in (
+        "clients/python/flow.py",
+        "clients/typescript/flow.ts",
+        "listSessions",
+        "PreconditionFailedProblem",
+        "`current_etag`",
+        "/v1/messages/{id}/files/{format}",
+        "`DEBRIEF_PUBLIC_URL`",
+    ):
+        assert promise in README, promise
+    for path in ("clients/python/flow.py", "clients/typescript/flow.ts", ".ci/clients"):
+        assert (ROOT / path).is_file(), path
+
+
+def test_the_conventions_name_415_304_and_time_zones() -> None:
+    for promise in ("unsupported-media-type", "If-None-Match", "GET /v1/time-zones", "IANA"):
+        assert promise in README, promise
+
+
+def test_fields_are_named_as_the_json_names_them() -> None:
+    # Questions and session events say what they are in `kind`; only org events have `type`.
+    assert "questions by type" not in README
+    assert "`status_changed` event's" not in README
+    assert "`kind`" in README
