@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -29,6 +30,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.core import migrations
 
+    # Before anything is created: a one-time key printed by a server that then cannot
+    # start is a key nobody sees again.
+    taken = _port_taken(args.host, args.port)
+    if taken is not None:
+        print(
+            f"Cannot listen on {args.host}:{args.port}: {taken}. Choose another port "
+            "(`debrief serve --port 8001`, `make run PORT=8001`).",
+            file=sys.stderr,
+        )
+        return 1
     if settings.uses_embedded_default:
         logger.info("applying pending migrations to %s", settings.effective_database_url)
         migrations.upgrade(settings.effective_database_url)
@@ -48,6 +59,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         http=HTTP_PROTOCOL,
     )
     return 0
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why the address cannot be listened on, or None if it can."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def _bootstrap_local_organization(settings: Settings, args: argparse.Namespace) -> None:

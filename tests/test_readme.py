@@ -49,3 +49,8 @@ def test_fields_are_named_as_the_json_names_them() -> None:
     assert "questions by type" not in README
     assert "`status_changed` event's" not in README
     assert "`kind`" in README
+
+
+def test_running_elsewhere_and_readiness_are_documented() -> None:
+    assert "make run PORT=8001 HOST=0.0.0.0" in README
+    assert "not at\nthe latest migration" in README or "not at the latest migration" in README

@@ -10,8 +10,15 @@ from fastapi import Path, Request
 
 from app.candidates.schemas import TIME_ZONES
 from app.core.database import Database
-from app.core.errors import PROBLEM_TYPES, DatabaseUnavailable, NotFound, problem_responses
+from app.core.errors import (
+    PROBLEM_TYPES,
+    DatabaseUnavailable,
+    NotFound,
+    ServiceUnavailable,
+    problem_responses,
+)
 from app.core.ids import shown_id
+from app.core.migrations import latest_revision
 from app.core.routing import api_router
 from app.operations.schemas import Health, ProblemType, Readiness, TimeZoneList
 
@@ -38,17 +45,22 @@ async def healthz() -> Health:
 
 @router.get(
     "/readyz",
-    summary="The database answers",
-    responses=problem_responses(DatabaseUnavailable),
+    summary="The database answers and its schema is at the latest migration",
+    responses=problem_responses(ServiceUnavailable, DatabaseUnavailable),
 )
 async def readyz(request: Request) -> Readiness:
     database: Database = request.app.state.database
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             await database.ping()
+            revision = await database.schema_revision()
     except Exception as exc:
         logger.warning("readiness check failed: %s", type(exc).__name__)
         raise DatabaseUnavailable("The database is not answering.") from exc
+    if revision != latest_revision():
+        raise ServiceUnavailable(
+            "The database schema is not at the latest migration: run `debrief migrate`."
+        )
     return Readiness()
 
 
