@@ -86,12 +86,30 @@ def _bootstrap_local_organization(settings: Settings, args: argparse.Namespace) 
     )
 
 
-def _embedded_ready(settings: Settings) -> None:
-    """Commands that write on the embedded default bring its schema up to date first."""
-    if settings.uses_embedded_default:
-        from app.core import migrations
+class SchemaBehind(Exception):
+    """The database's schema is not the one this code needs."""
 
+
+def _embedded_ready(settings: Settings) -> None:
+    """Commands that use the database need its schema up to date: the embedded default is
+    brought there; any other database must be migrated by whoever runs it."""
+    from app.core import migrations
+
+    if settings.uses_embedded_default:
         migrations.upgrade(settings.effective_database_url)
+        return
+    if asyncio.run(_schema_revision(settings)) != migrations.latest_revision():
+        raise SchemaBehind
+
+
+async def _schema_revision(settings: Settings) -> str | None:
+    from app.core.database import Database
+
+    database = Database(settings.effective_database_url, pooled=False)
+    try:
+        return await database.schema_revision()
+    finally:
+        await database.dispose()
 
 
 def _create_org(args: argparse.Namespace, settings: Settings) -> int:
@@ -137,6 +155,7 @@ def _create_key(args: argparse.Namespace, settings: Settings) -> int:
 def _purge(_args: argparse.Namespace, settings: Settings) -> int:
     from app.organizations.commands import purge_idempotency_records
 
+    _embedded_ready(settings)
     removed = asyncio.run(purge_idempotency_records(settings.effective_database_url))
     logger.info("removed %d expired idempotency records", removed)
     return 0
@@ -273,7 +292,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings)
     handler = args.handler
-    return int(handler(args, settings))
+    try:
+        return int(handler(args, settings))
+    except SchemaBehind:
+        print(
+            "debrief: the database is not at the latest migration; run `debrief migrate` "
+            "first (with the same DEBRIEF_DATABASE_URL).",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

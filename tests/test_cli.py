@@ -142,3 +142,34 @@ def test_create_org_json_then_create_key(tmp_path: Path) -> None:
     assert "no organisation" in missing.stderr
     bad_scope = _run(tmp_path, "create-key", "--org", "x", "--scope", "root")
     assert bad_scope.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create-org", "x"],
+        ["create-key", "--org", "org_x", "--scope", "read"],
+        ["purge"],
+        ["worker"],
+    ],
+)
+def test_a_command_on_an_unmigrated_database_says_to_migrate(
+    tmp_path: Path, command: list[str]
+) -> None:
+    database = tmp_path / "empty.db"
+    database.touch()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
+    env["DEBRIEF_DATABASE_URL"] = f"sqlite:///{database}"
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "run `debrief migrate`" in result.stderr
+    assert "Traceback" not in result.stderr
