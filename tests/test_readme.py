@@ -54,3 +54,20 @@ def test_fields_are_named_as_the_json_names_them() -> None:
 def test_running_elsewhere_and_readiness_are_documented() -> None:
     assert "make run PORT=8001 HOST=0.0.0.0" in README
     assert "not at\nthe latest migration" in README or "not at the latest migration" in README
+
+
+def test_every_status_move_and_rescheduling_are_documented() -> None:
+    from app.sessions.workflow import NEXT
+
+    for source, targets in NEXT.items():
+        row = next(
+            (line for line in README.splitlines() if line.strip().startswith(f"| `{source}` |")),
+            None,
+        )
+        assert row is not None, source
+        cell = row.split("|")[2]
+        for target in targets:
+            assert f"`{target}`" in cell, (source, target)
+        if not targets:
+            assert "none" in cell
+    assert '{"to": "call_scheduled", "call_scheduled_for":' in README
