@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    UrlConstraints,
 )
 
 from app.core.fields import (
@@ -73,10 +74,14 @@ Notes = Annotated[PlainText, StringConstraints(max_length=MAX_NOTES)]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().-]+$")]
 
 
+# The limit is on the URL as sent: normalising (a `/` after a bare host) may lengthen it.
+PostingUrl = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
+
+
 class Posting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl | None = Field(default=None, max_length=2000)
+    url: PostingUrl | None = None
     required_credentials: list[Credential] = Field(default_factory=list, max_length=MAX_CREDENTIALS)
     preferred_credentials: list[Credential] = Field(
         default_factory=list, max_length=MAX_CREDENTIALS
@@ -104,7 +109,7 @@ class PostingPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[HttpUrl, Field(max_length=2000)] | MISSING | None = MISSING
+    url: PostingUrl | MISSING | None = MISSING
     required_credentials: (
         Annotated[list[Credential], Field(max_length=MAX_CREDENTIALS)] | MISSING | None
     ) = MISSING
