@@ -2,6 +2,8 @@
 # Each creates its own virtual environment in .venv on first use.
 PYTHON ?= python3
 VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
 BIN := $(VENV)/bin
 
 .PHONY: run test lint openapi migrate clean web browser-test
@@ -20,7 +22,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/debrief serve
+	$(BIN)/debrief serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -29,6 +30,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.core import migrations
 
+    # Before anything is created: a one-time key printed by a server that then cannot
+    # start is a key nobody sees again.
+    taken = _port_taken(args.host, args.port)
+    if taken is not None:
+        print(
+            f"Cannot listen on {args.host}:{args.port}: {taken}. Choose another port "
+            "(`debrief serve --port 8001`, `make run PORT=8001`).",
+            file=sys.stderr,
+        )
+        return 1
     if settings.uses_embedded_default:
         logger.info("applying pending migrations to %s", settings.effective_database_url)
         migrations.upgrade(settings.effective_database_url)
@@ -50,6 +61,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why the address cannot be listened on, or None if it can."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
 def _bootstrap_local_organization(settings: Settings, args: argparse.Namespace) -> None:
     from app.organizations.commands import bootstrap_local_organization
 
@@ -66,12 +86,30 @@ def _bootstrap_local_organization(settings: Settings, args: argparse.Namespace) 
     )
 
 
-def _embedded_ready(settings: Settings) -> None:
-    """Commands that write on the embedded default bring its schema up to date first."""
-    if settings.uses_embedded_default:
-        from app.core import migrations
+class SchemaBehind(Exception):
+    """The database's schema is not the one this code needs."""
 
+
+def _embedded_ready(settings: Settings) -> None:
+    """Commands that use the database need its schema up to date: the embedded default is
+    brought there; any other database must be migrated by whoever runs it."""
+    from app.core import migrations
+
+    if settings.uses_embedded_default:
         migrations.upgrade(settings.effective_database_url)
+        return
+    if asyncio.run(_schema_revision(settings)) != migrations.latest_revision():
+        raise SchemaBehind
+
+
+async def _schema_revision(settings: Settings) -> str | None:
+    from app.core.database import Database
+
+    database = Database(settings.effective_database_url, pooled=False)
+    try:
+        return await database.schema_revision()
+    finally:
+        await database.dispose()
 
 
 def _create_org(args: argparse.Namespace, settings: Settings) -> int:
@@ -117,6 +155,7 @@ def _create_key(args: argparse.Namespace, settings: Settings) -> int:
 def _purge(_args: argparse.Namespace, settings: Settings) -> int:
     from app.organizations.commands import purge_idempotency_records
 
+    _embedded_ready(settings)
     removed = asyncio.run(purge_idempotency_records(settings.effective_database_url))
     logger.info("removed %d expired idempotency records", removed)
     return 0
@@ -274,7 +313,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings)
     handler = args.handler
-    return int(handler(args, settings))
+    try:
+        return int(handler(args, settings))
+    except SchemaBehind:
+        print(
+            "debrief: the database is not at the latest migration; run `debrief migrate` "
+            "first (with the same DEBRIEF_DATABASE_URL).",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from app.access.routes import router as access_router
 from app.access.subject_cache import SubjectCache
 from app.access.tokens import TokenKeys
 from app.candidates.routes import router as candidates_router
+from app.core.conditional_get import ConditionalGetMiddleware
 from app.core.config import Settings, get_settings
 from app.core.database import Database
 from app.core.docs import install_docs
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         description=DESCRIPTION,
         contact={"name": "Debrief team", "email": "team@debrief.dev"},
         license_info={"name": "MIT", "identifier": "MIT"},
+        servers=[{"url": settings.public_url}],
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -55,9 +55,16 @@ def base_bodies(candidate_id: str) -> dict[tuple[str, str], Any]:
 
 
 def operations(app: FastAPI) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in app.openapi()["paths"].items():
+    """Each operation, its shared parameters (`components/parameters`) written out."""
+    document = app.openapi()
+    shared = document["components"].get("parameters", {})
+    for path, item in document["paths"].items():
         for method, operation in item.items():
-            yield method, path, operation
+            parameters = [
+                shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+                for p in operation.get("parameters", [])
+            ]
+            yield method, path, {**operation, "parameters": parameters}
 
 
 def url(path: str, ids: dict[str, str]) -> str:

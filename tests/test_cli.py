@@ -79,6 +79,24 @@ def test_serve_migrates_the_embedded_default_and_answers(tmp_path: Path) -> None
     assert b"Its admin API key is shown this once" in output
 
 
+def test_serve_on_a_taken_port_fails_before_it_creates_anything(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = _run(tmp_path, "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "make run PORT=" in result.stderr
+    assert "API key" not in result.stdout + result.stderr
+    assert not (tmp_path / "data" / "debrief.db").exists()
+
+
+def test_make_run_takes_host_and_port() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "debrief serve --host $(HOST) --port $(PORT)" in makefile
+    assert "HOST ?= 127.0.0.1" in makefile
+    assert "PORT ?= 8000" in makefile
+
+
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
     env["DEBRIEF_DATA_DIR"] = str(tmp_path / "data")
@@ -124,3 +142,34 @@ def test_create_org_json_then_create_key(tmp_path: Path) -> None:
     assert "no organisation" in missing.stderr
     bad_scope = _run(tmp_path, "create-key", "--org", "x", "--scope", "root")
     assert bad_scope.returncode == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["create-org", "x"],
+        ["create-key", "--org", "org_x", "--scope", "read"],
+        ["purge"],
+        ["worker"],
+    ],
+)
+def test_a_command_on_an_unmigrated_database_says_to_migrate(
+    tmp_path: Path, command: list[str]
+) -> None:
+    database = tmp_path / "empty.db"
+    database.touch()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
+    env["DEBRIEF_DATABASE_URL"] = f"sqlite:///{database}"
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "run `debrief migrate`" in result.stderr
+    assert "Traceback" not in result.stderr

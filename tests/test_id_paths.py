@@ -58,6 +58,7 @@ def _existing(candidate: dict[str, Any], session: dict[str, Any]) -> dict[str, s
         "session_id": session["id"],
         "key": "self-reflection",
         "version": "1",
+        "file_format": "text",
     }
 
 

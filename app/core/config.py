@@ -96,6 +96,10 @@ class Settings(BaseSettings):
         default=Path("data"),
         description="Where the embedded SQLite database lives; created on first run.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address clients reach the API at; the OpenAPI document's `servers`.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL. Unset: SQLite file `debrief.db` in the data directory.",

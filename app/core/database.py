@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from pydantic_core import from_json
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -142,6 +143,15 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+    async def schema_revision(self) -> str | None:
+        """The Alembic revision the schema is at; None before the first migration."""
+        async with self.engine.connect() as connection:
+            try:
+                result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            except DBAPIError:
+                return None
+            return result.scalar_one_or_none()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

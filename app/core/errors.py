@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "/problems/"
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+SHARED_RESPONSE_KEY = "x-shared-response"
 
 
 class FieldProblem(BaseModel):
@@ -43,9 +44,46 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = None
 
 
+class ConflictProblem(Problem):
+    """A conflict with the resource's state; the members present depend on the conflict."""
+
+    allowed: list[str] | None = Field(
+        default=None, description="The status moves possible from here (none once closed)."
+    )
+    missing_required: list[str] | None = Field(
+        default=None, description="The required questions still unanswered."
+    )
+    failing_tests: list[str] | None = Field(
+        default=None, description="The rule set's embedded tests that fail."
+    )
+
+
+class PreconditionFailedProblem(Problem):
+    current_etag: str = Field(description="The resource's ETag now: read it again, then retry.")
+
+
+class NotAcceptableProblem(Problem):
+    available: list[str] | None = Field(
+        default=None, description="The formats the resource is available in."
+    )
+
+
+class LimitExceededProblem(Problem):
+    limit: str | None = Field(default=None, description="The name of the limit exceeded.")
+    maximum: int | None = Field(default=None, description="Its value.")
+
+
+class ContentTooLargeProblem(LimitExceededProblem):
+    max_body_bytes: int | None = Field(
+        default=None, description="The largest request body the server accepts, in bytes."
+    )
+
+
 class ProblemError(Exception):
     """Base of every error that becomes a problem response."""
 
+    # The body's schema in OpenAPI: Problem, or a subtype naming the extension members.
+    schema: ClassVar[type[Problem]] = Problem
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal Server Error"
@@ -145,6 +183,7 @@ class MethodNotAllowed(ProblemError):
 
 
 class NotAcceptable(ProblemError):
+    schema = NotAcceptableProblem
     status = 406
     slug = "not-acceptable"
     title = "Not Acceptable"
@@ -152,6 +191,7 @@ class NotAcceptable(ProblemError):
 
 
 class Conflict(ProblemError):
+    schema = ConflictProblem
     status = 409
     slug = "conflict"
     title = "Conflict"
@@ -166,6 +206,7 @@ class IdempotencyKeyReused(ProblemError):
 
 
 class PreconditionFailed(ProblemError):
+    schema = PreconditionFailedProblem
     status = 412
     slug = "precondition-failed"
     title = "Precondition Failed"
@@ -173,10 +214,18 @@ class PreconditionFailed(ProblemError):
 
 
 class ContentTooLarge(ProblemError):
+    schema = ContentTooLargeProblem
     status = 413
     slug = "content-too-large"
     title = "Content Too Large"
     description = "The request body is larger than the server accepts."
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+    description = "The request body must be JSON (`Content-Type: application/json`)."
 
 
 class UriTooLong(ProblemError):
@@ -218,6 +267,7 @@ class TemplateTooSlow(ProblemError):
 
 
 class LimitExceeded(ProblemError):
+    schema = LimitExceededProblem
     status = 422
     slug = "limit-exceeded"
     title = "Limit Exceeded"
@@ -278,6 +328,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     IdempotencyKeyReused,
     PreconditionFailed,
     ContentTooLarge,
+    UnsupportedMediaType,
     UriTooLong,
     HeaderFieldsTooLarge,
     ValidationFailed,
@@ -323,7 +374,27 @@ def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, 
     return {
         status: {
             "description": "; ".join(f"`{e.type_uri()}`: {e.description}" for e in kinds),
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": _body_schema(kinds)}},
+            # The document moves this response to `components/responses` under this name
+            # and refers to it, instead of repeating it on every operation.
+            SHARED_RESPONSE_KEY: "".join(e.__name__ for e in kinds),
         }
         for status, kinds in sorted(grouped.items())
     }
+
+
+def _body_schema(kinds: list[type[ProblemError]]) -> dict[str, Any]:
+    # Each subtype only adds optional members to Problem, except PreconditionFailed's
+    # current_etag, alone at 412: the richest one describes every kind of the status.
+    schemas = sorted({kind.schema for kind in kinds}, key=lambda s: len(s.model_fields))
+    return {"$ref": SCHEMA_REF_PREFIX + schemas[-1].__name__}
+
+
+PROBLEM_SCHEMAS: tuple[type[Problem], ...] = (
+    Problem,
+    ConflictProblem,
+    PreconditionFailedProblem,
+    NotAcceptableProblem,
+    LimitExceededProblem,
+    ContentTooLargeProblem,
+)

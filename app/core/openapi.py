@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from pydantic.json_schema import models_json_schema
 
-from app.core.errors import PROBLEM_TYPES, Problem
+from app.core.errors import PROBLEM_SCHEMAS, PROBLEM_TYPES, SHARED_RESPONSE_KEY
+from app.core.operation_ids import operation_id
 
 
 def _problem_schemas() -> dict[str, Any]:
-    schema = Problem.model_json_schema(
-        ref_template="#/components/schemas/{model}", mode="serialization"
+    _, top = models_json_schema(
+        [(model, "serialization") for model in PROBLEM_SCHEMAS],
+        ref_template="#/components/schemas/{model}",
     )
-    definitions: dict[str, Any] = schema.pop("$defs", {})
-    schema["properties"]["type"]["description"] = "One of: " + ", ".join(
+    definitions: dict[str, Any] = top["$defs"]
+    definitions["Problem"]["properties"]["type"]["description"] = "One of: " + ", ".join(
         f"`{p.type_uri()}`" for p in PROBLEM_TYPES
     )
-    return {"Problem": schema, **definitions}
+    return definitions
+
+
+def _name_operations(app: FastAPI, paths: dict[str, Any]) -> None:
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["operationId"] = operation_id(route, method)
 
 
 def _close_pattern_keyed_maps(node: Any) -> None:
@@ -45,6 +60,174 @@ def _close_pattern_keyed_maps(node: Any) -> None:
         stack.extend(current.values())
 
 
+def _share_responses(document: dict[str, Any]) -> None:
+    """Each problem response is written once, in `components/responses`, and referred to."""
+    shared = document["components"].setdefault("responses", {})
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                name = response.pop(SHARED_RESPONSE_KEY, None)
+                if name is None:
+                    continue
+                shared.setdefault(name, response)
+                responses[status] = {"$ref": f"#/components/responses/{name}"}
+
+
+def _share_parameters(document: dict[str, Any]) -> None:
+    """A parameter used the same way by several operations (`session_id`, `If-Match`) is
+    written once, in `components/parameters`, and referred to."""
+    operations = [
+        operation
+        for path_item in document.get("paths", {}).values()
+        for operation in path_item.values()
+    ]
+    uses: dict[str, int] = {}
+    for operation in operations:
+        for parameter in operation.get("parameters", []):
+            # FastAPI repeats the parameter's description and names it again in its schema.
+            schema = parameter.get("schema", {})
+            schema.pop("title", None)
+            if schema.get("description") == parameter.get("description"):
+                schema.pop("description", None)
+            key = json.dumps(parameter, sort_keys=True)
+            uses[key] = uses.get(key, 0) + 1
+    shared = document["components"].setdefault("parameters", {})
+    names: dict[str, str] = {}
+    for key in sorted(k for k, count in uses.items() if count > 1):
+        parameter = json.loads(key)
+        base = "".join(part.capitalize() for part in re.split(r"[_-]", parameter["name"]))
+        name = base if base not in shared else f"{base}In{parameter['in'].capitalize()}"
+        suffix = 2
+        while name in shared:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        shared[name] = parameter
+        names[key] = name
+    for operation in operations:
+        if "parameters" in operation:
+            operation["parameters"] = [
+                {"$ref": f"#/components/parameters/{names[k]}"} if k in names else parameter
+                for parameter in operation["parameters"]
+                for k in (json.dumps(parameter, sort_keys=True),)
+            ]
+
+
+def _drop_property_titles(schemas: dict[str, Any]) -> None:
+    """Pydantic titles each property after its own name: noise that doubles the document."""
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            properties = current.get("properties")
+            if isinstance(properties, dict):
+                for member in properties.values():
+                    if isinstance(member, dict):
+                        member.pop("title", None)
+            stack.extend(current.values())
+
+
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def _refs(node: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                found.add(ref.removeprefix(_SCHEMA_REF))
+            stack.extend(current.values())
+    return found
+
+
+def _reachable(start: set[str], schemas: dict[str, Any]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs(schemas[name]))
+    return seen
+
+
+def _defaults_required(schemas: dict[str, Any], answered_only: set[str]) -> None:
+    """The server writes every field of its answers, defaulted or not: say so, so that a
+    client need not check for an absent one. Problems leave out what they do not have."""
+    problems = _reachable({model.__name__ for model in PROBLEM_SCHEMAS}, schemas)
+    for name in sorted(answered_only - problems):
+        schema = schemas[name]
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", [])) | {
+            member for member, spec in properties.items() if "default" in spec
+        }
+        if required:
+            schema["required"] = [member for member in properties if member in required]
+
+
+def _request_defaults_as_text(document: dict[str, Any]) -> None:
+    """A field the server fills in when it is absent is optional to send. Generators (e.g.
+    openapi-typescript's defaults) read a `default` as "always present", which is true of a
+    response and false of a request: in the schemas only requests use, the default is
+    said in words instead."""
+    schemas = document["components"]["schemas"]
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    sent = _reachable(
+        set().union(*(_refs(op.get("requestBody", {})) for op in operations)), schemas
+    )
+    answered = _reachable(
+        _refs([op.get("responses", {}) for op in operations])
+        | _refs(document["components"].get("responses", {})),
+        schemas,
+    )
+    _defaults_required(schemas, answered - sent)
+    stack: list[Any] = [schemas[name] for name in sorted(sent - answered)]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            for member in (current.get("properties") or {}).values():
+                if isinstance(member, dict) and "default" in member:
+                    default = json.dumps(member.pop("default"), ensure_ascii=False)
+                    said = f"Default: `{default}`."
+                    described = member.get("description")
+                    member["description"] = f"{described} {said}" if described else said
+            stack.extend(current.values())
+
+
+_IF_NONE_MATCH = {
+    "description": "ETag you hold; 304 if current.",
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"anyOf": [{"maxLength": 1024, "type": "string"}, {"type": "null"}]},
+}
+
+
+def _document_conditional_gets(document: dict[str, Any]) -> None:
+    """Every GET that answers an ETag honours If-None-Match (ConditionalGetMiddleware)."""
+    for path_item in document.get("paths", {}).values():
+        operation = path_item.get("get")
+        if operation is None or "ETag" not in operation["responses"].get("200", {}).get(
+            "headers", {}
+        ):
+            continue
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("name") == "If-None-Match" for p in parameters):
+            parameters.append(_IF_NONE_MATCH)
+        operation["responses"].setdefault(
+            "304", {"description": "Not Modified: the ETag sent is current."}
+        )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -60,6 +243,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(_problem_schemas())
+    _name_operations(app, document.get("paths", {}))
+    _document_conditional_gets(document)
+    _share_responses(document)
+    _share_parameters(document)
+    _drop_property_titles(schemas)
+    _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
     return document
 

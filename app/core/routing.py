@@ -19,6 +19,7 @@ from app.core.errors import (
     InternalError,
     MalformedJSON,
     ProblemError,
+    UnsupportedMediaType,
     ValidationFailed,
     problem_responses,
 )
@@ -40,6 +41,20 @@ def max_body(limit: int) -> Callable[[EndpointT], EndpointT]:
     return mark
 
 
+def refuse_non_json(content_type: str | None) -> None:
+    """A body is JSON (`application/json`, or a `+json` type such as merge-patch), and says
+    so: one without a Content-Type is refused too, rather than misread."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    ):
+        return
+    raise UnsupportedMediaType(
+        f"The request body is {media or 'of no type'}; send it as JSON "
+        "(Content-Type: application/json)."
+    )
+
+
 def _uses_database(dependant: Dependant) -> bool:
     pending = [dependant]
     while pending:
@@ -58,7 +73,7 @@ class DebriefRoute(APIRoute):
         implied: list[type[ProblemError]] = [BadRequest, InternalError]
         has_parameters = bool(get_flat_params(self.dependant))
         if self.body_field is not None:
-            implied += [MalformedJSON, ContentTooLarge]
+            implied += [MalformedJSON, ContentTooLarge, UnsupportedMediaType]
         if has_parameters or self.body_field is not None:
             implied.append(ValidationFailed)
         if _uses_database(self.dependant):
@@ -86,8 +101,15 @@ class DebriefRoute(APIRoute):
                     )
             # Before the body is parsed: a lone surrogate must never reach a model or a row.
             body = await request.body() if reads_body else b""
+            if body:
+                refuse_non_json(request.headers.get("content-type"))
             refuse_invalid_text(body, request.scope["query_string"])
-            return await handler(request)
+            response = await handler(request)
+            if response.status_code == 204:  # no content, so no type or length of one
+                for name in ("content-type", "content-length"):
+                    if name in response.headers:
+                        del response.headers[name]
+            return response
 
         return handle
 

@@ -172,8 +172,8 @@ async def _steps_to_items(
             row.id,
             ActionItemCreate(text=step.text[:500]),
             ActionSource.DIAGNOSIS,
+            step_id=step.id,  # in the insert: a fresh item is revision 1 however it was made
         )
-        item.step_id = step.id
         created.append(item.id)
     await session.flush()
     return created

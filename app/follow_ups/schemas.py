@@ -9,7 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.cadence import BOUNDS
-from app.core.fields import Integer, Timestamp
+from app.core.fields import NUMBER_ONLY, Integer, Timestamp
 
 MAX_SNOOZE_DAYS = 90
 
@@ -84,7 +84,7 @@ class Snooze(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     until: Timestamp | None = Field(default=None, examples=["2026-12-07T09:00:00Z"])
-    days: Annotated[Integer, Field(ge=1, le=MAX_SNOOZE_DAYS)] | None = Field(
+    days: Annotated[int, Field(ge=1, le=MAX_SNOOZE_DAYS), NUMBER_ONLY] | None = Field(
         default=None, examples=[3]
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from fastapi import Response
 
@@ -27,6 +28,11 @@ MEDIA_TYPES = {
 }
 FORMAT_OF = {media: f for f, media in MEDIA_TYPES.items()}
 
+FileFormat = StrEnum(  # type: ignore[misc]
+    "FileFormat", {f.name: f.value for f in MessageFormat if f is not MessageFormat.JSON}
+)
+# Text in every non-JSON format (an .eml is MIME text): declared as a string, generated
+# clients return the body as text rather than parse it as JSON.
 RESPONSE_CONTENT = {
     media: {"schema": {"type": "string"}}
     for f, media in MEDIA_TYPES.items()
@@ -105,18 +111,20 @@ def _email(message: Message) -> bytes:
 def respond(
     message: Message,
     accept: str | None,
-    asked: MessageFormat | None,
+    asked: str | None,
     call: CallInvite | None = None,
 ) -> Response:
+    """`asked` is any string: a format the message does not have, or that does not exist
+    (`pdf`), is the same 406 naming the ones it has."""
     available = available_formats(message)
     names = [f.value for f in available]
     if asked is not None:
-        chosen = asked if asked in available else None
+        chosen = MessageFormat(asked) if asked in names else None
     else:
         media = negotiate(accept, [MEDIA_TYPES[f] for f in available])
         chosen = FORMAT_OF[media] if media else None
     if chosen is None:
-        wanted = asked.value if asked else f"Accept: {accept}"
+        wanted = asked if asked is not None else f"Accept: {accept}"
         raise NotAcceptable(
             f"Message {message.id} is not available as {wanted}; it is as: {', '.join(names)}.",
             extensions={"available": names},

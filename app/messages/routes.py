@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Query, Request, Response, status
+from fastapi import Path as PathParam
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
 from app.core.database import SessionDep, read_only
@@ -27,7 +28,6 @@ from app.messages.renderer import RendererDep
 from app.messages.schemas import (
     MarkSent,
     MessageCreate,
-    MessageFormat,
     MessagePreview,
     MessagePreviewRequest,
     MessageRead,
@@ -121,7 +121,14 @@ async def get_message(
     message_id: MessageId,
     principal: ReadAccess,
     session: SessionDep,
-    format: Annotated[MessageFormat | None, Query(description="Overrides `Accept`.")] = None,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Overrides `Accept`: `json`, `text`, `markdown`, `html`, `eml` or "
+            "`ics`; one the message is not available in is a 406 naming those it is.",
+        ),
+    ] = None,
     accept: Annotated[str | None, Header(max_length=1000, include_in_schema=False)] = None,
 ) -> Response:
     message = await service.get_message(session, principal, message_id)
@@ -130,6 +137,30 @@ async def get_message(
         row = await sessions.get_session(session, principal, message.session_id)
         call = renditions.call_invite(row)
     return renditions.respond(message, accept, format, call)
+
+
+@router.get(
+    "/messages/{message_id}/files/{file_format}",
+    response_class=Response,
+    summary="One message as a file: text, Markdown, HTML, an .eml draft or an .ics invite",
+    description="The same renditions as `GET /v1/messages/{message_id}?format=…`, at an "
+    "address that never answers JSON, so a generated client returns the bytes as they are.",
+    responses={
+        200: {
+            "content": renditions.RESPONSE_CONTENT,
+            "headers": {"Vary": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(NotFound, NotAcceptable),
+    },
+)
+async def get_message_file(
+    message_id: MessageId,
+    file_format: Annotated[renditions.FileFormat, PathParam(description="The rendition wanted.")],
+    principal: ReadAccess,
+    session: SessionDep,
+) -> Response:
+    message = await service.get_message(session, principal, message_id)
+    return renditions.respond(message, None, file_format.value)
 
 
 @router.post(

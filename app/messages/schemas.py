@@ -123,7 +123,11 @@ class InlineFacts(BaseModel):
         default=None, description="When the feedback request was sent (for a nudge)."
     )
     call_at: Timestamp | None = Field(default=None, description="When the call is scheduled.")
-    time_zone: TimeZone = Field(default="UTC", description="The candidate's, for the call time.")
+    time_zone: TimeZone = Field(
+        default="UTC",
+        description="The candidate's, for the call time: an IANA name such as `Europe/Paris` "
+        "(`GET /v1/time-zones` lists them).",
+    )
     learned: Learned | None = Field(
         default=None, description="One thing learned on the call (for a thank-you)."
     )

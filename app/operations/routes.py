@@ -8,11 +8,19 @@ from typing import Annotated
 
 from fastapi import Path, Request
 
+from app.candidates.schemas import TIME_ZONES
 from app.core.database import Database
-from app.core.errors import PROBLEM_TYPES, DatabaseUnavailable, NotFound, problem_responses
+from app.core.errors import (
+    PROBLEM_TYPES,
+    DatabaseUnavailable,
+    NotFound,
+    ServiceUnavailable,
+    problem_responses,
+)
 from app.core.ids import shown_id
+from app.core.migrations import latest_revision
 from app.core.routing import api_router
-from app.operations.schemas import Health, ProblemType, Readiness
+from app.operations.schemas import Health, ProblemType, Readiness, TimeZoneList
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -25,6 +33,9 @@ _PROBLEM_CATALOGUE = {
     )
     for kind in PROBLEM_TYPES
 }
+# The whole list in one answer: it is small (~600 names), fixed per release, and a picker
+# wants all of it at once.
+_TIME_ZONE_LIST = TimeZoneList(items=list(TIME_ZONES))
 
 
 @router.get("/healthz", summary="The process answers")
@@ -34,17 +45,22 @@ async def healthz() -> Health:
 
 @router.get(
     "/readyz",
-    summary="The database answers",
-    responses=problem_responses(DatabaseUnavailable),
+    summary="The database answers and its schema is at the latest migration",
+    responses=problem_responses(ServiceUnavailable, DatabaseUnavailable),
 )
 async def readyz(request: Request) -> Readiness:
     database: Database = request.app.state.database
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
             await database.ping()
+            revision = await database.schema_revision()
     except Exception as exc:
         logger.warning("readiness check failed: %s", type(exc).__name__)
         raise DatabaseUnavailable("The database is not answering.") from exc
+    if revision != latest_revision():
+        raise ServiceUnavailable(
+            "The database schema is not at the latest migration: run `debrief migrate`."
+        )
     return Readiness()
 
 
@@ -65,3 +81,8 @@ async def get_problem_type(
         return _PROBLEM_CATALOGUE[slug]
     except KeyError:
         raise NotFound(f"No problem type is called {shown_id(slug)!r}.") from None
+
+
+@router.get("/v1/time-zones", summary="Every time zone name a candidate can have")
+async def list_time_zones() -> TimeZoneList:
+    return _TIME_ZONE_LIST

@@ -19,3 +19,9 @@ class ProblemType(BaseModel):
     title: str
     status: int
     description: str
+
+
+class TimeZoneList(BaseModel):
+    items: list[str] = Field(
+        description="IANA time zone names, sorted.", examples=[["Africa/Abidjan", "Europe/Paris"]]
+    )

@@ -49,6 +49,7 @@ async def add_item(
     session_id: str,
     data: ActionItemCreate,
     source: ActionSource = ActionSource.MANUAL,
+    step_id: str | None = None,
 ) -> tuple[ReflectionSession, ActionItem]:
     parent = await get_session(session, caller, session_id)
     count = await session.scalar(
@@ -65,6 +66,7 @@ async def add_item(
         source=source.value,
         status=data.status.value,
         due_date=data.due_date,
+        step_id=step_id,
         created_at=now,
         updated_at=now,
     )

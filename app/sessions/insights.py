@@ -18,7 +18,7 @@ from app.sessions.models import ActionItem, ReflectionSession, SessionEvent
 from app.sessions.schemas import (
     ActionItemRead,
     ActionStatus,
-    EventRead,
+    SessionEventRead,
     SessionRead,
     Stage,
 )
@@ -164,7 +164,7 @@ async def insights(session: AsyncSession, caller: Principal, candidate_id: str) 
 
 
 class ExportedSession(SessionRead):
-    events: list[EventRead]
+    events: list[SessionEventRead]
     action_items: list[ActionItemRead]
 
 
@@ -187,7 +187,7 @@ async def export(session: AsyncSession, caller: Principal, candidate_id: str) ->
         )
     ).all()
     session_ids = [s.id for s in sessions]
-    events: dict[str, list[EventRead]] = {i: [] for i in session_ids}
+    events: dict[str, list[SessionEventRead]] = {i: [] for i in session_ids}
     items: dict[str, list[ActionItemRead]] = {i: [] for i in session_ids}
     if session_ids:
         for event in await session.scalars(

@@ -28,9 +28,9 @@ from app.sessions import service
 from app.sessions.models import ReflectionSession
 from app.sessions.schemas import (
     AnswersUpdate,
-    EventRead,
     Outcome,
     SessionCreate,
+    SessionEventRead,
     SessionRead,
     SessionStatus,
     SessionUpdate,
@@ -263,7 +263,7 @@ async def list_events(
     page: PageParams,
     request: Request,
     response: Response,
-) -> Page[EventRead]:
+) -> Page[SessionEventRead]:
     result = await service.list_events(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
     return result

@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
+    UrlConstraints,
 )
 
 from app.core.fields import (
@@ -73,10 +74,14 @@ Notes = Annotated[PlainText, StringConstraints(max_length=MAX_NOTES)]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().-]+$")]
 
 
+# The limit is on the URL as sent: normalising (a `/` after a bare host) may lengthen it.
+PostingUrl = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
+
+
 class Posting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: HttpUrl | None = Field(default=None, max_length=2000)
+    url: PostingUrl | None = None
     required_credentials: list[Credential] = Field(default_factory=list, max_length=MAX_CREDENTIALS)
     preferred_credentials: list[Credential] = Field(
         default_factory=list, max_length=MAX_CREDENTIALS
@@ -97,6 +102,36 @@ class Interviewer(BaseModel):
         description="How the candidate greets them (`Jordan`, `Dr. García-López`); without "
         "it, messages use a greeting that is right for any name.",
     )
+
+
+class PostingPatch(BaseModel):
+    """A JSON Merge Patch of a Posting: absent fields stay, `null` resets one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: PostingUrl | MISSING | None = MISSING
+    required_credentials: (
+        Annotated[list[Credential], Field(max_length=MAX_CREDENTIALS)] | MISSING | None
+    ) = MISSING
+    preferred_credentials: (
+        Annotated[list[Credential], Field(max_length=MAX_CREDENTIALS)] | MISSING | None
+    ) = MISSING
+    years_required: Annotated[float, Field(ge=0, le=60), NUMBER_ONLY] | MISSING | None = MISSING
+
+
+class InterviewerPatch(BaseModel):
+    """A JSON Merge Patch of an Interviewer: absent fields stay, `null` clears one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText | MISSING | None = MISSING
+    title: ShortText | MISSING | None = MISSING
+    email: EmailAddress | MISSING | None = MISSING
+    phone: Phone | MISSING | None = MISSING
+    pronouns: (
+        Annotated[SingleLine, StringConstraints(min_length=1, max_length=40)] | MISSING | None
+    ) = MISSING
+    address_as: ShortText | MISSING | None = MISSING
 
 
 class SetPin(BaseModel):
@@ -140,16 +175,16 @@ class SessionUpdate(BaseModel):
 
     company: ShortText | MISSING = MISSING
     role_title: ShortText | MISSING = MISSING
-    posting: dict[str, Any] | MISSING | None = Field(
-        default=MISSING, description="Merged field by field, as a Posting."
+    posting: PostingPatch | MISSING | None = Field(
+        default=MISSING, description="Merged field by field; `null` resets the posting."
     )
     stage_reached: Stage | MISSING = MISSING
     interview_date: CalendarDate | MISSING | None = MISSING
     decision_date: CalendarDate | MISSING | None = MISSING
     outcome: Outcome | MISSING = MISSING
     stated_reason: StatedReason | MISSING | None = MISSING
-    interviewer: dict[str, Any] | MISSING | None = Field(
-        default=MISSING, description="Merged field by field, as an Interviewer."
+    interviewer: InterviewerPatch | MISSING | None = Field(
+        default=MISSING, description="Merged field by field; `null` clears the interviewer."
     )
     notes: Notes | MISSING | None = MISSING
 
@@ -222,7 +257,7 @@ class Transition(BaseModel):
     )
 
 
-class EventRead(BaseModel):
+class SessionEventRead(BaseModel):
     id: str
     kind: str
     data: dict[str, Any]

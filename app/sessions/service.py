@@ -33,12 +33,12 @@ from app.question_sets.definition import Purpose
 from app.question_sets.schemas import QuestionSetStatus
 from app.sessions.models import ReflectionSession, SessionEvent
 from app.sessions.schemas import (
-    EventRead,
     Interviewer,
     Outcome,
     Posting,
     Progress,
     SessionCreate,
+    SessionEventRead,
     SessionRead,
     SessionStatus,
     SessionUpdate,
@@ -133,8 +133,10 @@ def read(row: ReflectionSession) -> SessionRead:
     return SessionRead.model_validate(document(row))
 
 
-def read_event(event: SessionEvent) -> EventRead:
-    return EventRead(id=event.id, kind=event.kind, data=event.data, created_at=event.created_at)
+def read_event(event: SessionEvent) -> SessionEventRead:
+    return SessionEventRead(
+        id=event.id, kind=event.kind, data=event.data, created_at=event.created_at
+    )
 
 
 def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
@@ -556,7 +558,7 @@ def possible_moves(row: ReflectionSession) -> list[SessionStatus]:
 
 async def list_events(
     session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
-) -> Page[EventRead]:
+) -> Page[SessionEventRead]:
     row = await get_session(session, caller, session_id)
     statement = select(SessionEvent).where(
         SessionEvent.session_id == row.id, *visible(SessionEvent, caller)

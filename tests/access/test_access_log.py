@@ -30,6 +30,7 @@ NOT_ABOUT_CANDIDATES = {
     "/v1/rule-sets",
     "/v1/templates",
     "/v1/templates/variables",
+    "/v1/time-zones",
     "/v1/webhook-endpoints",
 }
 
@@ -55,6 +56,7 @@ NOT_CANDIDATE_OBJECTS = {
     "key",
     "slug",
     "template_id",
+    "file_format",
     "token",
     "version",
 }
@@ -63,13 +65,15 @@ NOT_CANDIDATE_OBJECTS = {
 async def test_every_path_parameter_is_classified(app: FastAPI) -> None:
     """A new kind of object about a candidate must say which table it is in, or a coach's
     reads of it would go unlogged."""
-    names = {
-        parameter["name"]
-        for methods in app.openapi()["paths"].values()
+    document = app.openapi()
+    shared = document.get("components", {}).get("parameters", {})
+    parameters = [
+        shared[p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p
+        for methods in document["paths"].values()
         for operation in methods.values()
-        for parameter in operation.get("parameters", [])
-        if parameter["in"] == "path"
-    }
+        for p in operation.get("parameters", [])
+    ]
+    names = {p["name"] for p in parameters if p["in"] == "path"}
     assert names == set(CANDIDATE_DATA_PARAMETERS) | NOT_CANDIDATE_OBJECTS
     assert not set(CANDIDATE_DATA_PARAMETERS) & NOT_CANDIDATE_OBJECTS
 

@@ -72,6 +72,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/readyz"): OPEN,
     ("GET", "/problems"): OPEN,
     ("GET", "/problems/{slug}"): OPEN,
+    ("GET", "/v1/time-zones"): OPEN,
     ("GET", "/v1/me"): OPEN,
     # API keys and tokens: the organisation's server only.
     ("GET", "/v1/api-keys"): ORGANISATION_LIST,
@@ -130,6 +131,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/v1/diagnoses/preview"): Call(SEES_NONE, FORBIDDEN, {"answers": REFLECTION}),
     ("GET", "/v1/diagnoses/{diagnosis_id}"): OBJECT,
     ("GET", "/v1/messages/{message_id}"): OBJECT,
+    ("GET", "/v1/messages/{message_id}/files/{file_format}"): OBJECT,
     ("POST", "/v1/messages/{message_id}/sent"): write({}),
     ("POST", "/v1/messages/preview"): Call(
         UNKNOWN, UNKNOWN, {"kind": "feedback_request_email", "template": "{template_id}"}
@@ -234,6 +236,7 @@ def _fill(text: str, world: World) -> str:
         "slug": "not-found",
         "coach_id": world.coach,
         "grant_id": world.grant,
+        "file_format": "text",
     }
     for name, value in values.items():
         text = text.replace("{" + name + "}", value)

@@ -34,12 +34,15 @@ def test_openapi_is_valid_3_1() -> None:
 
 
 def test_every_operation_documents_its_problems(app: FastAPI) -> None:
-    for path, item in app.openapi()["paths"].items():
+    document = app.openapi()
+    shared = document["components"]["responses"]
+    for path, item in document["paths"].items():
         for method, operation in item.items():
             responses = operation["responses"]
             assert "500" in responses, f"{method} {path}"
             for status, response in responses.items():
                 if int(status) >= 400:
+                    response = shared[response["$ref"].rsplit("/", 1)[1]]
                     assert list(response["content"]) == ["application/problem+json"]
 
 

@@ -101,7 +101,16 @@ async def test_a_message_comes_in_every_format_asked_for(
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["available"] == ["json", "text", "markdown", "html", "eml"]
     assert (await api.get(url, params={"format": "ics"})).status_code == 406
-    assert (await api.get(url, params={"format": "pdf"})).status_code == 422
+    # A format that does not exist is no different: the documented 406, not a 422.
+    for asked in ("pdf", "JSON", "e"):
+        unknown = await api.get(url, params={"format": asked})
+        assert unknown.status_code == 406, asked
+        assert unknown.json()["available"] == ["json", "text", "markdown", "html", "eml"]
+    file = await api.get(f"/v1/messages/{message['id']}/files/eml")
+    assert file.headers["content-type"] == "message/rfc822"
+    as_file = email.message_from_bytes(file.content, policy=policy.default)
+    assert as_file["Subject"].strip() == message["subject"]
+    assert (await api.get(f"/v1/messages/{message['id']}/files/ics")).status_code == 406
 
 
 async def test_the_call_script_asks_about_the_leading_reason_first_and_comes_with_an_invite(
