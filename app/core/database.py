@@ -164,6 +164,7 @@ async def standalone_transaction(url: str) -> AsyncIterator[AsyncSession]:
     try:
         async with database.sessionmaker() as session, session.begin():
             yield session
+            await run_reactions(session)
     finally:
         await database.dispose()
 

@@ -19,6 +19,7 @@ from app.access.auth import authenticate
 from app.core.database import SQLITE_BEGIN_OPTION, Database
 from app.core.database_faults import database_problem
 from app.core.errors import Forbidden, ProblemError, Unauthorized
+from app.core.reactions import forget_pending, run_reactions
 from app.core.security import Principal, Scope
 
 PRINCIPAL_KEY = "debrief.principal"
@@ -54,7 +55,11 @@ async def transaction(database: Database, *, writing: bool) -> AsyncIterator[Asy
             await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session
+            # As a request's transaction: what the change sets in motion (follow-ups
+            # planned for a new session, …) commits with it.
+            await run_reactions(session)
         except BaseException:
+            forget_pending(session)
             await session.rollback()
             raise
         await session.commit()

@@ -17,6 +17,9 @@ from app.core.lookup import visible
 from app.core.security import Principal, Scope
 from app.diagnosis import service as diagnoses
 from app.diagnosis.schemas import DiagnosisCreate
+from app.follow_ups import service as follow_ups
+from app.follow_ups.models import FollowUp
+from app.follow_ups.schemas import OPEN_STATUSES
 from app.mcp.backend import Backend
 from app.messages import service as messages
 from app.messages.kinds import MessageKind, Tone
@@ -31,12 +34,13 @@ INSTRUCTIONS = """\
 Debrief helps a job seeker learn from a rejection. Start a reflection for the rejection,
 ask the questions `next_questions` gives (they branch on earlier answers), save the
 answers, diagnose, then draft the feedback request to the interviewer and the call script.
-`whats_due` lists the open reflections and what to do next in each."""
+`whats_due` lists the follow-ups to send or do, soonest first, and the open reflections
+with what to do next in each."""
 
 MAX_DUE = 50
 Part = Literal["self_reflection", "interviewer_feedback"]
 
-# Follow-ups (issue 18) are not on main yet: what is due is each open session's next step.
+# Each open session's next step, beside its follow-ups.
 NEXT_STEPS = {
     SessionStatus.OPEN: "Answer the self-reflection questions (next_questions).",
     SessionStatus.REFLECTED: "Diagnose, then draft and send the feedback request.",
@@ -163,8 +167,9 @@ def build_server(backend: Backend) -> MCPServer:
             return messages.read(message).model_dump(mode="json")
 
     @server.tool(
-        description="What is due: the open reflection sessions you can see, newest first, "
-        "each with its next step."
+        description="What is due: the follow-ups still open (what to send or do, and when; "
+        "soonest first, overdue ones included), and the open reflection sessions you can "
+        "see, newest first, each with its next step."
     )
     async def whats_due(ctx: Context) -> dict[str, Any]:
         principal = backend.principal(ctx, Scope.READ)
@@ -180,7 +185,19 @@ def build_server(backend: Backend) -> MCPServer:
                     .limit(MAX_DUE)
                 )
             ).all()
+            open_follow_ups = (
+                await session.scalars(
+                    select(FollowUp)
+                    .where(
+                        *visible(FollowUp, principal),
+                        FollowUp.status.in_([status.value for status in OPEN_STATUSES]),
+                    )
+                    .order_by(FollowUp.due_at, FollowUp.id)
+                    .limit(MAX_DUE)
+                )
+            ).all()
         return {
+            "follow_ups": [follow_ups.read(row).model_dump(mode="json") for row in open_follow_ups],
             "items": [
                 {
                     "session_id": row.id,
@@ -191,7 +208,7 @@ def build_server(backend: Backend) -> MCPServer:
                     "next_step": NEXT_STEPS[SessionStatus(row.status)],
                 }
                 for row in rows
-            ]
+            ],
         }
 
     @server.resource(

@@ -140,6 +140,9 @@ async def test_a_candidate_reflects_through_the_tools_and_sees_only_their_own(
         due = await _call(client, "whats_due")
         assert [item["session_id"] for item in due["items"]] == [session_id]
         assert due["items"][0]["next_step"]
+        assert due["follow_ups"], "the rejection planned the feedback request"
+        assert {f["session_id"] for f in due["follow_ups"]} == {session_id}
+        assert due["follow_ups"][0]["kind"] == "feedback_request_email"
 
         # Another candidate's session does not exist for this token, through MCP too.
         for tool in ("next_questions", "diagnose"):

@@ -52,7 +52,7 @@ async def test_the_stdio_server_acts_as_its_credential(tmp_path: Path) -> None:
         result = await client.call_tool("whats_due", {})
         assert isinstance(result, CallToolResult)
         assert not result.is_error
-        assert result.structured_content == {"items": []}
+        assert result.structured_content == {"follow_ups": [], "items": []}
         missing = await client.call_tool("next_questions", {"session_id": "ses_nothing"})
         assert missing.is_error
 
