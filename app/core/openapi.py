@@ -112,6 +112,59 @@ def _share_parameters(document: dict[str, Any]) -> None:
             ]
 
 
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in document.get("paths", {}).values() for op in item.values()]
+
+
+def _share_security(document: dict[str, Any]) -> None:
+    """Most operations take the bearer credential: it is said once, as the document's
+    default, and an operation open to anyone says so with an empty `security`."""
+    operations = _operations(document)
+    uses: dict[str, int] = {}
+    for operation in operations:
+        key = json.dumps(operation.get("security", []), sort_keys=True)
+        uses[key] = uses.get(key, 0) + 1
+    common = json.loads(max(sorted(uses), key=lambda k: uses[k]))
+    if not common:
+        return
+    document["security"] = common
+    for operation in operations:
+        if operation.get("security", []) == common:
+            operation.pop("security", None)
+        else:
+            operation["security"] = operation.get("security", [])
+
+
+def _share_headers(document: dict[str, Any]) -> None:
+    """A response header documented alike on several operations (`ETag`, `Link`) is
+    written once, in `components/headers`, and referred to."""
+    headers = [
+        (response["headers"], name)
+        for operation in _operations(document)
+        for response in operation.get("responses", {}).values()
+        for name in response.get("headers", {})
+    ]
+    uses: dict[tuple[str, str], int] = {}
+    for where, name in headers:
+        key = (name, json.dumps(where[name], sort_keys=True))
+        uses[key] = uses.get(key, 0) + 1
+    shared = document["components"].setdefault("headers", {})
+    names: dict[tuple[str, str], str] = {}
+    for name, spec in sorted(key for key, count in uses.items() if count > 1):
+        base = name.replace("-", "")
+        component, suffix = base, 2
+        while component in shared:
+            component, suffix = f"{base}{suffix}", suffix + 1
+        shared[component] = json.loads(spec)
+        names[name, spec] = component
+    for where, name in headers:
+        shared_name = names.get((name, json.dumps(where[name], sort_keys=True)))
+        if shared_name is not None:
+            where[name] = {"$ref": f"#/components/headers/{shared_name}"}
+    if not shared:
+        del document["components"]["headers"]
+
+
 def _drop_property_titles(schemas: dict[str, Any]) -> None:
     """Pydantic titles each property after its own name: noise that doubles the document."""
     stack: list[Any] = list(schemas.values())
@@ -249,6 +302,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _document_conditional_gets(document)
     _share_responses(document)
     _share_parameters(document)
+    _share_security(document)
+    _share_headers(document)
     _drop_property_titles(schemas)
     _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
