@@ -181,6 +181,45 @@ def _drop_property_titles(schemas: dict[str, Any]) -> None:
             stack.extend(current.values())
 
 
+def _nullable_as_type_lists(document: dict[str, Any]) -> None:
+    """Pydantic writes `X | None` as `anyOf: [X, {type: null}]`; where X is a plain scalar
+    schema, OpenAPI 3.1 says the same in one schema with `type: [X's type, "null"]` (X's
+    constraints apply to its type only)."""
+    stack: list[Any] = [document["paths"], document["components"]]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        options = current.get("anyOf")
+        if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+            (other,) = (option for option in options if option != {"type": "null"})
+            kind = other.get("type")
+            if kind in _SCALARS and not set(other) & _NOT_MERGED:
+                del current["anyOf"]
+                clashes = set(other) & set(current)
+                if clashes:  # never: the member's own keys sit beside `anyOf`
+                    raise ValueError(f"cannot merge {sorted(clashes)}")
+                current.update(other)
+                current["type"] = [kind, "null"]
+        stack.extend(current.values())
+
+
+_SCALARS = {"string", "integer", "number", "boolean"}
+# Keys whose meaning would change once the schema also admits null (an enum must then list
+# null too; a title or a description belongs to the member, not the field).
+_NOT_MERGED = {"enum", "const", "title", "description", "default", "examples", "$ref"}
+
+
+def _drop_component_titles(schemas: dict[str, Any]) -> None:
+    """A component's title that only repeats its name is noise."""
+    for name, schema in schemas.items():
+        if schema.get("title") == name:
+            del schema["title"]
+
+
 _SCHEMA_REF = "#/components/schemas/"
 
 
@@ -305,6 +344,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _share_security(document)
     _share_headers(document)
     _drop_property_titles(schemas)
+    _drop_component_titles(schemas)
+    _nullable_as_type_lists(document)
     _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
     return document
