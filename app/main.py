@@ -41,6 +41,7 @@ from app.diagnosis.routes import router as diagnoses_router
 from app.diagnosis.rule_set_routes import router as rule_sets_router
 from app.events.routes import events_router
 from app.events.routes import router as webhook_endpoints_router
+from app.exports.routes import router as exports_router
 from app.follow_ups.routes import cadence_router, feed_router
 from app.follow_ups.routes import candidate_router as candidate_follow_ups_router
 from app.follow_ups.routes import router as follow_ups_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         cadence_router,
         follow_ups_router,
         candidate_follow_ups_router,
+        exports_router,
         feed_router,
         events_router,
         webhook_endpoints_router,

@@ -112,6 +112,59 @@ def _share_parameters(document: dict[str, Any]) -> None:
             ]
 
 
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in document.get("paths", {}).values() for op in item.values()]
+
+
+def _share_security(document: dict[str, Any]) -> None:
+    """Most operations take the bearer credential: it is said once, as the document's
+    default, and an operation open to anyone says so with an empty `security`."""
+    operations = _operations(document)
+    uses: dict[str, int] = {}
+    for operation in operations:
+        key = json.dumps(operation.get("security", []), sort_keys=True)
+        uses[key] = uses.get(key, 0) + 1
+    common = json.loads(max(sorted(uses), key=lambda k: uses[k]))
+    if not common:
+        return
+    document["security"] = common
+    for operation in operations:
+        if operation.get("security", []) == common:
+            operation.pop("security", None)
+        else:
+            operation["security"] = operation.get("security", [])
+
+
+def _share_headers(document: dict[str, Any]) -> None:
+    """A response header documented alike on several operations (`ETag`, `Link`) is
+    written once, in `components/headers`, and referred to."""
+    headers = [
+        (response["headers"], name)
+        for operation in _operations(document)
+        for response in operation.get("responses", {}).values()
+        for name in response.get("headers", {})
+    ]
+    uses: dict[tuple[str, str], int] = {}
+    for where, name in headers:
+        key = (name, json.dumps(where[name], sort_keys=True))
+        uses[key] = uses.get(key, 0) + 1
+    shared = document["components"].setdefault("headers", {})
+    names: dict[tuple[str, str], str] = {}
+    for name, spec in sorted(key for key, count in uses.items() if count > 1):
+        base = name.replace("-", "")
+        component, suffix = base, 2
+        while component in shared:
+            component, suffix = f"{base}{suffix}", suffix + 1
+        shared[component] = json.loads(spec)
+        names[name, spec] = component
+    for where, name in headers:
+        shared_name = names.get((name, json.dumps(where[name], sort_keys=True)))
+        if shared_name is not None:
+            where[name] = {"$ref": f"#/components/headers/{shared_name}"}
+    if not shared:
+        del document["components"]["headers"]
+
+
 def _drop_property_titles(schemas: dict[str, Any]) -> None:
     """Pydantic titles each property after its own name: noise that doubles the document."""
     stack: list[Any] = list(schemas.values())
@@ -126,6 +179,45 @@ def _drop_property_titles(schemas: dict[str, Any]) -> None:
                     if isinstance(member, dict):
                         member.pop("title", None)
             stack.extend(current.values())
+
+
+def _nullable_as_type_lists(document: dict[str, Any]) -> None:
+    """Pydantic writes `X | None` as `anyOf: [X, {type: null}]`; where X is a plain scalar
+    schema, OpenAPI 3.1 says the same in one schema with `type: [X's type, "null"]` (X's
+    constraints apply to its type only)."""
+    stack: list[Any] = [document["paths"], document["components"]]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        options = current.get("anyOf")
+        if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+            (other,) = (option for option in options if option != {"type": "null"})
+            kind = other.get("type")
+            if kind in _SCALARS and not set(other) & _NOT_MERGED:
+                del current["anyOf"]
+                clashes = set(other) & set(current)
+                if clashes:  # never: the member's own keys sit beside `anyOf`
+                    raise ValueError(f"cannot merge {sorted(clashes)}")
+                current.update(other)
+                current["type"] = [kind, "null"]
+        stack.extend(current.values())
+
+
+_SCALARS = {"string", "integer", "number", "boolean"}
+# Keys whose meaning would change once the schema also admits null (an enum must then list
+# null too; a title or a description belongs to the member, not the field).
+_NOT_MERGED = {"enum", "const", "title", "description", "default", "examples", "$ref"}
+
+
+def _drop_component_titles(schemas: dict[str, Any]) -> None:
+    """A component's title that only repeats its name is noise."""
+    for name, schema in schemas.items():
+        if schema.get("title") == name:
+            del schema["title"]
 
 
 _SCHEMA_REF = "#/components/schemas/"
@@ -249,7 +341,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _document_conditional_gets(document)
     _share_responses(document)
     _share_parameters(document)
+    _share_security(document)
+    _share_headers(document)
     _drop_property_titles(schemas)
+    _drop_component_titles(schemas)
+    _nullable_as_type_lists(document)
     _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
     return document

@@ -1,4 +1,4 @@
-"""The cadence, follow-ups, the candidate export and calendar feeds.
+"""The cadence, follow-ups and calendar feeds.
 
 Importing this module registers the follow-ups' reactions (app/follow_ups/planner.py).
 """
@@ -30,7 +30,7 @@ from app.core.id_params import id_path
 from app.core.ids import CANDIDATE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.follow_ups import calendar_feed, export, planner, service
+from app.follow_ups import calendar_feed, planner, service
 from app.follow_ups.models import FOLLOW_UP
 from app.follow_ups.schemas import (
     CadenceRead,
@@ -154,17 +154,6 @@ async def dismiss_follow_up(
     follow_up_id: FollowUpId, principal: WriteAccess, session: SessionDep
 ) -> FollowUpRead:
     return service.read(await service.dismiss(session, principal, follow_up_id))
-
-
-@candidate_router.get(
-    "/{candidate_id}/export",
-    summary="Everything stored about the candidate, as one JSON document",
-    responses=problem_responses(NotFound),
-)
-async def export_candidate(
-    candidate_id: CandidateId, principal: ReadAccess, session: SessionDep
-) -> export.CandidateExport:
-    return await export.export(session, principal, candidate_id)
 
 
 def _feed_url(request: Request, token: str) -> str:

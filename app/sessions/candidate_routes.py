@@ -1,4 +1,4 @@
-"""A candidate's sessions: routes under /v1/candidates/{id} (the export: app/follow_ups)."""
+"""A candidate's sessions: routes under /v1/candidates/{id} (the export: app/exports)."""
 
 from __future__ import annotations
 

@@ -1,25 +1,17 @@
-"""Where a candidate stands across their sessions, and everything stored about them."""
+"""Where a candidate stands across their sessions (everything stored about them: app/exports)."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.candidates.schemas import CandidateRead
 from app.candidates.service import get_candidate
-from app.core.ids import utc_now
 from app.core.lookup import visible
 from app.core.security import Principal
-from app.sessions import action_items, service
-from app.sessions.models import ActionItem, ReflectionSession, SessionEvent
+from app.sessions.models import ActionItem, ReflectionSession
 from app.sessions.schemas import (
-    ActionItemRead,
     ActionStatus,
-    SessionEventRead,
-    SessionRead,
     Stage,
 )
 
@@ -160,53 +152,4 @@ async def insights(session: AsyncSession, caller: Principal, candidate_id: str) 
         ),
         funnel=funnel,
         action_items=counts,
-    )
-
-
-class ExportedSession(SessionRead):
-    events: list[SessionEventRead]
-    action_items: list[ActionItemRead]
-
-
-class Export(BaseModel):
-    exported_at: datetime
-    candidate: CandidateRead
-    sessions: list[ExportedSession]
-
-
-async def export(session: AsyncSession, caller: Principal, candidate_id: str) -> Export:
-    candidate = await get_candidate(session, caller, candidate_id)
-    sessions = (
-        await session.scalars(
-            select(ReflectionSession)
-            .where(
-                *visible(ReflectionSession, caller),
-                ReflectionSession.candidate_id == candidate.id,
-            )
-            .order_by(ReflectionSession.id)
-        )
-    ).all()
-    session_ids = [s.id for s in sessions]
-    events: dict[str, list[SessionEventRead]] = {i: [] for i in session_ids}
-    items: dict[str, list[ActionItemRead]] = {i: [] for i in session_ids}
-    if session_ids:
-        for event in await session.scalars(
-            select(SessionEvent)
-            .where(SessionEvent.session_id.in_(session_ids))
-            .order_by(SessionEvent.id)
-        ):
-            events[event.session_id].append(service.read_event(event))
-        for item in await session.scalars(
-            select(ActionItem).where(ActionItem.session_id.in_(session_ids)).order_by(ActionItem.id)
-        ):
-            items[item.session_id].append(action_items.read(item))
-    return Export(
-        exported_at=utc_now(),
-        candidate=CandidateRead.of(candidate),
-        sessions=[
-            ExportedSession(
-                **service.read(row).model_dump(), events=events[row.id], action_items=items[row.id]
-            )
-            for row in sessions
-        ],
     )
