@@ -85,3 +85,27 @@ def test_scoping_by_caller_lives_in_one_place() -> None:
     assert found == ORGANISATION_FILTERS_OUTSIDE_LOOKUP, (
         "filter what the caller sees with app.core.lookup (visible, find_owned, get_owned)"
     )
+
+
+SHARED_MODULES = {"time", "datetime", "asyncio", "threading", "os"}
+
+
+def _patched_shared_module(call: ast.Call) -> bool:
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == "setattr" and call.args):
+        return False
+    target = call.args[0]
+    if isinstance(target, ast.Attribute):
+        return target.attr in SHARED_MODULES
+    return isinstance(target, ast.Name) and target.id in SHARED_MODULES
+
+
+def test_no_test_patches_a_module_every_thread_shares() -> None:
+    """Patching `some_module.time.monotonic` patches `time.monotonic` for every thread of
+    the test process: a render pool's manager thread then computed a deadline on the fake
+    clock and slept in poll() for 86 minutes. Patch the name the module imported instead."""
+    offenders = []
+    for path in sorted(Path("tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _patched_shared_module(node):
+                offenders.append(f"{path}:{node.lineno}")
+    assert not offenders, offenders

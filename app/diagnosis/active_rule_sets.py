@@ -9,8 +9,8 @@ requests that arrive while the entry is being read again).
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
+from time import monotonic
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -36,7 +36,7 @@ class ActiveRuleSets:
         organization_id = caller.organization_id
         entry = self._entries.get(organization_id)
         if entry is not None:
-            age = time.monotonic() - entry[1]
+            age = monotonic() - entry[1]
             if age <= self.seconds:
                 return entry[0]
             # Expired: the first request to notice reads it again; those that arrive
@@ -50,7 +50,7 @@ class ActiveRuleSets:
         finally:
             self._refreshing.discard(organization_id)
         if self.seconds > 0 and self._generations.get(organization_id, 0) == generation:
-            self._entries[organization_id] = (read, time.monotonic())
+            self._entries[organization_id] = (read, monotonic())
             self._entries.move_to_end(organization_id)
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)

@@ -8,10 +8,10 @@ Expiry is checked on every request, cached or not.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from time import monotonic
 
 from app.core.security import Principal, hash_key
 
@@ -39,7 +39,7 @@ class KeyCache:
         entry = self._entries.get(digest)
         if entry is None:
             return None
-        age = time.monotonic() - entry.checked_at
+        age = monotonic() - entry.checked_at
         if age <= self.seconds:
             return entry
         # Expired: the first request to notice checks the database again; those that
@@ -57,7 +57,7 @@ class KeyCache:
         expires_at: datetime | None,
         last_used_at: datetime | None,
     ) -> CheckedKey:
-        entry = CheckedKey(principal, expires_at, last_used_at, time.monotonic())
+        entry = CheckedKey(principal, expires_at, last_used_at, monotonic())
         if self.seconds > 0:
             digest = hash_key(presented)
             self._entries[digest] = entry

@@ -76,7 +76,7 @@ async def test_another_process_sees_an_activation_within_the_cache_time(
     api: httpx.AsyncClient, other_process: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(active_rule_sets.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(active_rule_sets, "monotonic", lambda: now[0])
     assert await _active_in_preview(other_process) == DEFAULT
     await _activate(api, COACH)
     assert await _active_in_preview(api) == COACH

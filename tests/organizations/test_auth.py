@@ -80,7 +80,7 @@ async def test_a_key_revoked_by_another_process_stops_working_within_the_cache_t
     # Trusted for up to DEBRIEF_AUTH_CACHE_SECONDS (5 s by default)...
     assert (await client.get("/v1/me", headers=tenant.headers(key))).status_code == 200
     now = time.monotonic()
-    monkeypatch.setattr(key_cache.time, "monotonic", lambda: now + 5.1)
+    monkeypatch.setattr(key_cache, "monotonic", lambda: now + 5.1)
     # ...and not a moment longer: the first request after that checks again...
     assert_unauthorized(await client.get("/v1/me", headers=tenant.headers(key)))
     # ...and so does every one after it.

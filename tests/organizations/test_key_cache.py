@@ -13,7 +13,7 @@ def test_when_an_entry_expires_one_caller_checks_again_while_the_others_wait_on_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(key_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(key_cache, "monotonic", lambda: now[0])
     cache = KeyCache(5)
     cache.put("dbr_x", PRINCIPAL, None, None)
     assert cache.get("dbr_x") is not None
