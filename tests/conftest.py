@@ -14,6 +14,7 @@ from app.core.database import Database
 from app.core.models import metadata
 from app.main import create_app
 from tests.databases import fresh_database
+from tests.problem_text_guard import ProblemCheckingTransport
 from tests.tenants import Tenant, authed, make_tenant
 
 
@@ -55,7 +56,7 @@ def app(settings: Settings, database: Database) -> FastAPI:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = ProblemCheckingTransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
 

@@ -25,7 +25,8 @@ def etag(coach: Coach) -> str:
 
 def _duplicate(external_ref: str) -> Conflict:
     return Conflict(
-        f"A coach with external_ref {external_ref!r} already exists in your organisation.",
+        f"A coach with the external reference {external_ref!r} already exists "
+        "in your organisation.",
         errors=[FieldProblem(pointer="/body/external_ref", detail="already used", code="unique")],
     )
 

@@ -33,7 +33,8 @@ def etag(candidate: Candidate) -> str:
 
 def _duplicate(external_ref: str) -> Conflict:
     return Conflict(
-        f"A candidate with external_ref {external_ref!r} already exists in your organisation.",
+        f"A candidate with the external reference {external_ref!r} already exists "
+        "in your organisation.",
         errors=[FieldProblem(pointer="/body/external_ref", detail="already used", code="unique")],
     )
 

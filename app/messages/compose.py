@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from babel.lists import format_list
+
 from app.core.errors import (
     FieldProblem,
     ProblemError,
@@ -16,7 +18,7 @@ from app.i18n.problems import LocaleNotAvailable
 from app.messages.builtin import LocaleUnavailable, builtin_locale, builtin_source
 from app.messages.facts import Facts, context
 from app.messages.formats import mailto
-from app.messages.kinds import EMAILS, LINKEDIN_LIMIT, MessageKind, Tone
+from app.messages.kinds import EMAILS, KIND_NAMES, LINKEDIN_LIMIT, MessageKind, Tone
 from app.messages.render import Rendered, RenderError, Source, render
 from app.messages.render_pool import RenderPool, RenderTimedOut
 from app.messages.schemas import CallQuestion, Rendition
@@ -25,7 +27,7 @@ FACT_NAMES = {
     "interviewer/name": "the interviewer's name",
     "company": "the company",
     "role": "the role",
-    "learned": "one thing you learned on the call (facts.learned)",
+    "learned": "one thing you learned on the call",
     "requested_on": "when the feedback request was sent",
 }
 
@@ -36,12 +38,14 @@ def missing_facts(
     absent = facts.missing(kind)
     if not absent:
         return None
-    names = ", ".join(FACT_NAMES.get(path, path) for path in absent)
+    names = format_list([FACT_NAMES.get(path, path) for path in absent], locale="en")
     return ValidationFailed(
-        f"A {kind.value} needs {names}.",
+        f"A {KIND_NAMES[kind]} needs {names}.",
         errors=[
             FieldProblem(
-                pointer=pointer_of(path), detail=f"required for a {kind.value}", code="missing"
+                pointer=pointer_of(path),
+                detail=f"required for a {KIND_NAMES[kind]}",
+                code="missing",
             )
             for path in absent
         ],

@@ -14,6 +14,17 @@ class MessageKind(StrEnum):
     LINKEDIN_MESSAGE = "linkedin_message"
 
 
+# How a person reads each kind, after "a" (the codes stay in the documents' `kind`).
+KIND_NAMES: dict[MessageKind, str] = {
+    MessageKind.FEEDBACK_REQUEST_EMAIL: "feedback request email",
+    MessageKind.CALL_SCRIPT: "call script",
+    MessageKind.THANK_YOU_EMAIL: "thank-you email",
+    MessageKind.FOLLOW_UP_NUDGE: "follow-up nudge",
+    MessageKind.STAY_IN_TOUCH_NOTE: "stay-in-touch note",
+    MessageKind.LINKEDIN_MESSAGE: "LinkedIn message",
+}
+
+
 class Tone(StrEnum):
     WARM = "warm"
     FORMAL = "formal"

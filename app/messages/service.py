@@ -20,7 +20,7 @@ from app.messages import templates
 from app.messages.compose import compose
 from app.messages.facts import Facts, Person, focus_of
 from app.messages.formats import mailto
-from app.messages.kinds import EMAILS, MessageKind, Tone
+from app.messages.kinds import EMAILS, KIND_NAMES, MessageKind, Tone
 from app.messages.models import Message, MessageTemplate
 from app.messages.render import Source
 from app.messages.render_pool import RenderPool
@@ -78,8 +78,15 @@ async def _template(
         )
     if row.kind != kind.value:
         raise ValidationFailed(
-            f"Template {template_id} writes a {row.kind}, not a {kind.value}.",
-            errors=[FieldProblem(pointer=pointer, detail=f"is for {row.kind}", code="kind")],
+            f"Template {template_id} writes a {KIND_NAMES[MessageKind(row.kind)]}, "
+            f"not a {KIND_NAMES[kind]}.",
+            errors=[
+                FieldProblem(
+                    pointer=pointer,
+                    detail=f"is for a {KIND_NAMES[MessageKind(row.kind)]}",
+                    code="kind",
+                )
+            ],
         )
     text = await templates.version_of(session, row)
     ref = TemplateRef(source="organization", id=row.id, version=row.version)

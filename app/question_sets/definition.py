@@ -63,6 +63,13 @@ class Purpose(StrEnum):
     INTERVIEWER_FEEDBACK = "interviewer_feedback"
 
 
+# How a person reads each purpose, with its article, before "question set".
+PURPOSE_NAMES: dict[Purpose, str] = {
+    Purpose.SELF_REFLECTION: "a self-reflection",
+    Purpose.INTERVIEWER_FEEDBACK: "an interviewer-feedback",
+}
+
+
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

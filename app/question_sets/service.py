@@ -27,7 +27,7 @@ from app.question_sets.compiled import (
     compile_question_set,
     definition_problems,
 )
-from app.question_sets.definition import Purpose, QuestionSetContent
+from app.question_sets.definition import PURPOSE_NAMES, Purpose, QuestionSetContent
 from app.question_sets.models import QuestionSetVersion
 from app.question_sets.schemas import (
     SET_KEY_PATTERN,
@@ -223,7 +223,8 @@ async def create_draft(
         )
     if existing and existing[0].purpose != content.purpose.value:
         raise Conflict(
-            f"{data.key!r} is a {existing[0].purpose} set; its purpose cannot change.",
+            f"{data.key!r} is {PURPOSE_NAMES[Purpose(existing[0].purpose)]} question set; "
+            "its purpose cannot change.",
             errors=[FieldProblem(pointer="/body/purpose", detail="fixed per key", code="fixed")],
         )
     now = utc_now()

@@ -29,7 +29,7 @@ from app.core.security import Principal
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
 from app.question_sets.compiled import CompiledQuestionSet
-from app.question_sets.definition import Purpose
+from app.question_sets.definition import PURPOSE_NAMES, Purpose
 from app.question_sets.schemas import QuestionSetStatus
 from app.sessions.models import ReflectionSession, SessionEvent
 from app.sessions.schemas import (
@@ -46,7 +46,7 @@ from app.sessions.schemas import (
     Stage,
     Transition,
 )
-from app.sessions.workflow import STAMP, allowed_from, is_call_cancellation
+from app.sessions.workflow import STAMP, allowed_from, is_call_cancellation, refused_move
 
 REFLECTION_DEFAULT = "self-reflection"
 FEEDBACK_DEFAULT = "interviewer-feedback"
@@ -189,7 +189,10 @@ async def _pinned_set(
     if view.status is not QuestionSetStatus.PUBLISHED:
         raise invalid(f"Version {view.version} of {view.key!r} is {view.status}, not published.")
     if view.content.purpose is not purpose:
-        raise invalid(f"{view.key!r} is a {view.content.purpose} set, not {purpose}.")
+        raise invalid(
+            f"{view.key!r} is {PURPOSE_NAMES[view.content.purpose]} question set, "
+            f"not {PURPOSE_NAMES[purpose]} one."
+        )
     compiled = await question_sets.compiled_version(session, caller, view.key, view.version)
     return view.key, view.version, compiled
 
@@ -506,23 +509,19 @@ async def transition(
         raise Conflict(CLOSED_IS_FINAL, extensions={"allowed": []})
     allowed = possible_moves(row)
     if data.to not in allowed:
-        names = ", ".join(s.value for s in allowed)
-        detail = f"A session that is {current.value} cannot become {data.to.value} now"
         extensions: dict[str, Any] = {"allowed": [s.value for s in allowed]}
+        unanswered = None
         if data.to is SessionStatus.REFLECTED and data.to in allowed_from(current):
             missing = row.reflection_progress.get("missing_required", [])
-            detail += (
-                f": the self-reflection is not complete yet ({len(missing)} required "
-                "question(s) unanswered, listed in missing_required)"
-            )
+            unanswered = len(missing)
             extensions["missing_required"] = missing
-        raise Conflict(f"{detail}; allowed: {names}.", extensions=extensions)
+        raise Conflict(refused_move(current, data.to, allowed, unanswered), extensions=extensions)
     moment = data.at or utc_now()
     call_at = None
     if data.to is SessionStatus.CALL_SCHEDULED:
         if data.call_scheduled_for is None:
             raise ValidationFailed(
-                "Say when the call is: call_scheduled_for.",
+                "Say when the call is.",
                 errors=[
                     FieldProblem(
                         pointer="/body/call_scheduled_for", detail="required", code="missing"

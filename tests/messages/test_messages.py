@@ -178,7 +178,7 @@ async def test_a_missing_required_fact_is_named(
     assert problem["errors"] == [
         {
             "pointer": "/session/interviewer/name",
-            "detail": "required for a feedback_request_email",
+            "detail": "required for a feedback request email",
             "code": "missing",
         }
     ]
