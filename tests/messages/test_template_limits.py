@@ -143,12 +143,14 @@ async def test_hostile_templates_are_refused_about_as_fast_as_a_trivial_preview(
         return time.perf_counter() - started
 
     await seconds(TRIVIAL)  # the pool's workers start
-    trivial = statistics.median([await seconds(TRIVIAL) for _ in range(15)])
+    # The fastest of several runs of each: the runs least disturbed by other work on the
+    # machine, so that a loaded machine does not make the ratios lie.
+    trivial = min([await seconds(TRIVIAL) for _ in range(15)])
     refusals = {body: [await seconds(body) for _ in range(3)] for body, _, _ in HOSTILE}
-    medians = {body: statistics.median(times) for body, times in refusals.items()}
-    print(f"\ntrivial preview: {trivial * 1000:.2f} ms (median of 15)")
+    medians = {body: min(times) for body, times in refusals.items()}
+    print(f"\ntrivial preview: {trivial * 1000:.2f} ms (fastest of 15)")
     for body, times in refusals.items():
-        print(f"{medians[body] * 1000:7.2f} ms median {max(times) * 1000:7.2f} ms max  {body[:60]}")
+        print(f"{medians[body] * 1000:7.2f} fastest {max(times) * 1000:7.2f} ms max  {body[:50]}")
     assert statistics.median(medians.values()) <= 10 * trivial
     slowest = max(medians, key=lambda body: medians[body])
     assert medians[slowest] <= 50 * trivial, slowest
