@@ -238,7 +238,7 @@ async def generate(
         facts,
         data.kind,
         data.tone,
-        data.locale or candidate.locale,
+        data.locale or row.locale or candidate.locale,
         source,
         lambda p: SESSION_POINTERS.get(p, p),
         renderer,
