@@ -174,15 +174,18 @@ async def get_message_file(
     summary="Mark a message sent; a sent feedback request moves the session to feedback_requested",
     description="A sent thank-you moves it to `feedback_received`, where the workflow allows. "
     "Marking a sent message again changes nothing.",
-    responses=problem_responses(NotFound, Conflict),
+    responses={**localised(), **problem_responses(NotFound, Conflict)},
 )
 async def mark_sent(
     message_id: MessageId,
     principal: WriteAccess,
     session: SessionDep,
+    response: Response,
     data: MarkSent | None = None,
 ) -> SentRead:
-    return await service.mark_sent(session, principal, message_id, data or MarkSent())
+    sent = await service.mark_sent(session, principal, message_id, data or MarkSent())
+    response.headers["Content-Language"] = sent.message.locale
+    return sent
 
 
 @router.post(
