@@ -29,6 +29,7 @@ from app.diagnosis.schemas import (
     VerdictRead,
 )
 from app.diagnosis.variables import CATEGORIES, prepare_inputs
+from app.i18n.formatting import english_count
 from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, LocaleUnavailable, by_precedence
 from app.i18n.problems import LocaleNotAvailable
 from app.platform import metrics
@@ -74,7 +75,10 @@ def _check_preview_answers(data: PreviewRequest) -> None:
             for p in report.problems
         ]
     if problems:
-        raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
+        raise ValidationFailed(
+            english_count(len(problems), "answer needs", "answers need") + " attention.",
+            errors=problems,
+        )
 
 
 async def preview(

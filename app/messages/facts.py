@@ -78,6 +78,10 @@ def phrases(locale: str) -> dict[str, str]:
     return _catalogue(texts_locale(locale), "phrases")
 
 
+def counted(phrase: str, count: float, locale: str) -> str:
+    return formatting.counted(phrase, count, texts_locale(locale))
+
+
 def long_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
     return formatting.long_date(day, texts_locale(locale))
 
@@ -167,9 +171,11 @@ def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[st
         "request": {
             "sent_on": long_date(facts.requested_on, locale) if facts.requested_on else None,
             "days": days,
+            "elapsed": counted(words["count_days_ago"], days, locale) if days else None,
         },
         "call": {
             "minutes": CALL_MINUTES,
+            "length": counted(words["count_minutes"], CALL_MINUTES, locale),
             "when": long_moment(facts.call_at, facts.time_zone, locale) if facts.call_at else None,
         },
         "learned": facts.learned,
@@ -214,8 +220,8 @@ SHAPE: dict[str, Any] = {
     "company": None,
     "role": None,
     "interview_date": None,
-    "request": {"sent_on": None, "days": None},
-    "call": {"minutes": None, "when": None},
+    "request": {"sent_on": None, "days": None, "elapsed": None},
+    "call": {"minutes": None, "length": None, "when": None},
     "learned": None,
     "news": None,
     "diagnosis": {"leading": None, "uncertain": [None]},

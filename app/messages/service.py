@@ -16,6 +16,7 @@ from app.core.lookup import find_owned, get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
 from app.diagnosis.models import Diagnosis
+from app.i18n.formatting import english_count
 from app.messages import templates
 from app.messages.compose import compose
 from app.messages.facts import Facts, Person, focus_of
@@ -139,7 +140,8 @@ async def _check_nudge(
     wait = (await cadence_of(session, row.organization_id)).nudge_after_days
     if days < wait:
         raise Conflict(
-            f"The request went out {days} day(s) ago; give it {wait} days before a nudge."
+            f"The request went out {english_count(days, 'day', 'days')} ago; give it "
+            f"{english_count(wait, 'day', 'days')} before a nudge."
         )
 
 

@@ -26,6 +26,7 @@ from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.core.security import Principal
+from app.i18n.formatting import english_count
 from app.i18n.locales import LocaleUnavailable, builtin_locale
 from app.i18n.problems import LocaleNotAvailable
 from app.question_sets import service as question_sets
@@ -395,7 +396,8 @@ async def delete_session(
 
 def _answer_problems(report: AnswerReport) -> ValidationFailed:
     return ValidationFailed(
-        f"{len(report.problems)} answer(s) need attention; nothing was saved.",
+        english_count(len(report.problems), "answer needs", "answers need")
+        + " attention; nothing was saved.",
         errors=[
             FieldProblem(pointer="/body/answers" + p.pointer, detail=p.message, code=p.code)
             for p in report.problems
@@ -529,8 +531,9 @@ async def transition(
         if data.to is SessionStatus.REFLECTED and data.to in allowed_from(current):
             missing = row.reflection_progress.get("missing_required", [])
             detail += (
-                f": the self-reflection is not complete yet ({len(missing)} required "
-                "question(s) unanswered, listed in missing_required)"
+                ": the self-reflection is not complete yet ("
+                + english_count(len(missing), "required question", "required questions")
+                + " unanswered, listed in missing_required)"
             )
             extensions["missing_required"] = missing
         raise Conflict(f"{detail}; allowed: {names}.", extensions=extensions)
