@@ -323,10 +323,8 @@ def _merged(
         raise ValidationFailed(
             f"The {name} is not valid after the merge.",
             errors=[
-                FieldProblem(
-                    pointer="/body/" + "/".join([name, *(str(p) for p in error["loc"])]),
-                    detail=error["msg"],
-                    code=error["type"],
+                FieldProblem.of_pydantic(
+                    "/body/" + "/".join([name, *(str(p) for p in error["loc"])]), error
                 )
                 for error in exc.errors()
             ],
