@@ -41,14 +41,15 @@ _TOKEN = re.compile(PLURAL.pattern + "|" + PLACEHOLDER.pattern)
 
 
 def template_problems(template: str, fields: Collection[str]) -> list[str]:
+    plurals = PLURAL.findall(template) if "plural" in template else []
     problems = [
         f"unknown field {name!r} in the template"
-        for name in [*PLACEHOLDER.findall(template), *(f for f, _ in PLURAL.findall(template))]
+        for name in [*PLACEHOLDER.findall(template), *(f for f, _ in plurals)]
         if name not in fields
     ]
     problems += [
         f"the plural of {name!r} needs an `other` form"
-        for name, forms in PLURAL.findall(template)
+        for name, forms in plurals
         if "other" not in dict(FORM.findall(forms))
     ]
     return problems
@@ -126,6 +127,7 @@ def _counted(value: Any, forms: Mapping[str, str], wording: Wording) -> str:
 
 
 LITERAL, FIELD_PART, PLURAL_PART = 0, 1, 2
+_NO_FORMS: dict[str, str] = {}
 
 
 class Template:
@@ -134,6 +136,15 @@ class Template:
     __slots__ = ("fields", "parts")
 
     def __init__(self, template: str) -> None:
+        if "plural" not in template:  # the common case: split once, as it always was
+            pieces = PLACEHOLDER.split(template)
+            self.parts: tuple[tuple[int, str, dict[str, str]], ...] = tuple(
+                (FIELD_PART if index % 2 else LITERAL, piece, _NO_FORMS)
+                for index, piece in enumerate(pieces)
+                if piece
+            )
+            self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
+            return
         parts: list[tuple[int, str, dict[str, str]]] = []
         position = 0
         for match in _TOKEN.finditer(template):
@@ -146,7 +157,7 @@ class Template:
             position = match.end()
         if position < len(template):
             parts.append((LITERAL, template[position:], {}))
-        self.parts: tuple[tuple[int, str, dict[str, str]], ...] = tuple(parts)
+        self.parts = tuple(parts)
         self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
 
     def fill(
