@@ -121,10 +121,7 @@ def _merged_metadata(current: dict[str, Any], patch: dict[str, Any] | None) -> d
     except ValidationError as exc:
         raise ValidationFailed(
             "The metadata would exceed its limits after the merge.",
-            errors=[
-                FieldProblem(pointer="/body/metadata", detail=error["msg"], code=error["type"])
-                for error in exc.errors()
-            ],
+            errors=[FieldProblem.of_pydantic("/body/metadata", error) for error in exc.errors()],
         ) from None
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "/problems/"
@@ -28,6 +28,15 @@ class FieldProblem(BaseModel):
     line: int | None = Field(
         default=None, description="For a template: the line of the template at fault."
     )
+    # For a problem pydantic found: its error's context, so `detail` can be said in the
+    # caller's language (app/i18n/validation_texts.py).
+    _context: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of_pydantic(cls, pointer: str, error: Mapping[str, Any]) -> FieldProblem:
+        problem = cls(pointer=pointer, detail=error["msg"], code=error["type"])
+        problem._context = dict(error.get("ctx") or {})
+        return problem
 
 
 class Problem(BaseModel):

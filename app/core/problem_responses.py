@@ -23,6 +23,7 @@ from app.core.errors import (
 )
 from app.core.request_context import REQUEST_ID_HEADER, current_request_id
 from app.i18n.problem_texts import problem_texts
+from app.i18n.validation_texts import field_detail
 
 
 def render_problem(
@@ -33,6 +34,7 @@ def render_problem(
     locale, texts = problem_texts(error.slug, accept_language)
     if texts is not None:
         problem.title, problem.detail = texts["title"], texts["detail"]
+        problem.errors = [_localised(field, locale) for field in error.errors or []] or None
     headers = {
         **error.headers,
         "Content-Language": locale,
@@ -46,6 +48,14 @@ def render_problem(
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+
+
+def _localised(field: FieldProblem, locale: str) -> FieldProblem:
+    """A field problem pydantic found, said in `locale`; any other as it is."""
+    if field._context is None:
+        return field
+    detail = field_detail(field.code, field._context, locale)
+    return field if detail is None else field.model_copy(update={"detail": detail})
 
 
 def json_pointer(location: Sequence[str | int]) -> str:
@@ -93,10 +103,7 @@ def located(location: Sequence[str | int], body: Any) -> list[str | int]:
 
 
 def _field_problems(errors: Sequence[Any], body: Any) -> list[FieldProblem]:
-    return [
-        FieldProblem(pointer=json_pointer(located(e["loc"], body)), detail=e["msg"], code=e["type"])
-        for e in errors
-    ]
+    return [FieldProblem.of_pydantic(json_pointer(located(e["loc"], body)), e) for e in errors]
 
 
 def validation_problem(exc: RequestValidationError) -> ProblemError:

@@ -1,6 +1,10 @@
 """The built-in rule sets in each built-in locale: the same rules, conditions and weights,
 with the texts a person reads (`because`, category labels, next steps, the words for answer
-values) from `builtin_rule_sets/translations/<locale>.<key>.v<version>.json`."""
+values) from `builtin_rule_sets/translations/<locale>.<key>.v<version>.json`.
+
+English has such a file too, naming only the texts it words differently from the rule set
+as published (counts with their plural forms): the published content, and so its hash,
+stays as it was."""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from typing import Any
 
 from app.diagnosis.builtin import BUILTIN_VERSIONS, BuiltinRuleSet
 from app.diagnosis.variables import KNOWN_FIELDS, option_words
+from app.i18n.formatting import formatting_locale
 from app.i18n.locales import DEFAULT_LOCALE
 from app.question_sets.builtin import BUILTIN_SETS
 from app.question_sets.compiled import compile_question_set
 from app.question_sets.locales import localized
 from app.rules.definition import RuleSetContent
 from app.rules.engine import CompiledRuleSet
+from app.rules.explain import Labels, Wording
 
 
 def _catalogue(locale: str, builtin: BuiltinRuleSet) -> dict[str, Any] | None:
@@ -26,6 +32,17 @@ def _catalogue(locale: str, builtin: BuiltinRuleSet) -> dict[str, Any] | None:
         return None
     data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
     return data
+
+
+@cache
+def wording_in(locale: str) -> Wording:
+    """How explanations in `locale` join lists and say yes, no and nothing (the words from
+    `translations/<locale>.words.json`, the rest from Babel's CLDR data)."""
+    file = resources.files("app.diagnosis.builtin_rule_sets").joinpath(
+        "translations", f"{locale}.words.json"
+    )
+    words: dict[str, str] = json.loads(file.read_text(encoding="utf-8"))
+    return Wording(formatting_locale(locale), **words)
 
 
 def value_labels_in(locale: str, stages: dict[str, str]) -> dict[str, dict[Any, str]]:
@@ -46,12 +63,15 @@ def value_labels_in(locale: str, stages: dict[str, str]) -> dict[str, dict[Any, 
 
 def translated_content(content: RuleSetContent, texts: dict[str, Any]) -> RuleSetContent:
     data = content.model_dump(mode="json", exclude_unset=True)
+    labels, because, steps = (
+        texts.get(name, {}) for name in ("categories", "because", "next_steps")
+    )
     for category in data["categories"]:
-        category["label"] = texts["categories"][category["key"]]
+        category["label"] = labels.get(category["key"], category["label"])
     for rule in data["rules"]:
-        rule["because"] = texts["because"][rule["id"]]
+        rule["because"] = because.get(rule["id"], rule["because"])
         for step in rule["next_steps"]:
-            step["text"] = texts["next_steps"][step["id"]]
+            step["text"] = steps.get(step["id"], step["text"])
     return RuleSetContent.model_validate(data)
 
 
@@ -62,16 +82,21 @@ def _localized(key: str, version: int, locale: str) -> CompiledRuleSet | None:
     if texts is None:
         return None
     content = translated_content(builtin.compiled.content, texts)
-    return CompiledRuleSet(content, KNOWN_FIELDS, value_labels_in(locale, texts["stages"]))
+    labels: Labels = (
+        value_labels_in(locale, texts["stages"])
+        if "stages" in texts
+        else builtin.compiled.value_labels
+    )
+    return CompiledRuleSet(content, KNOWN_FIELDS, labels, wording=wording_in(locale))
 
 
 def in_locale(compiled: CompiledRuleSet, locale: str) -> tuple[CompiledRuleSet, str]:
     """A built-in rule set's texts in `locale` where they exist; any other rule set (an
     organisation's own, written in its own words) as it is. Also the locale written in."""
-    if locale == DEFAULT_LOCALE:
-        return compiled, locale
     for (key, version), builtin in BUILTIN_VERSIONS.items():
         if builtin.compiled is compiled:
             found = _localized(key, version, locale)
-            return (found, locale) if found is not None else (compiled, DEFAULT_LOCALE)
+            if found is None:
+                return compiled, DEFAULT_LOCALE
+            return found, locale
     return compiled, DEFAULT_LOCALE

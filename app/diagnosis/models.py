@@ -78,6 +78,8 @@ class Diagnosis(Base):
     inputs_hash: Mapped[str] = mapped_column(String(80))
     primary_category: Mapped[str] = mapped_column(String(32))
     verdict: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The locale its texts were written in; None for those written before it was kept (en).
+    locale: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

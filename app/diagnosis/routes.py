@@ -16,7 +16,9 @@ from app.diagnosis import service
 from app.diagnosis.active_rule_sets import ActiveRuleSetsDep
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
-from app.i18n.locales import BUILTIN_LOCALES, negotiate
+from app.i18n.headers import localised
+from app.i18n.locales import BUILTIN_LOCALES, languages_of, negotiate
+from app.i18n.problems import LocaleNotAvailable
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
 router = api_router(prefix="/v1", tags=["diagnoses"], responses=AUTH_PROBLEMS)
@@ -31,7 +33,7 @@ AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_lengt
     summary="A verdict on the answers given, stored nowhere",
     description="Answers are checked against the built-in question sets. Without "
     "`rule_set`, your active rule set decides.",
-    responses=LIMIT_PROBLEMS,
+    responses={**localised(200, vary=True), **LIMIT_PROBLEMS},
 )
 @max_body(MAX_RULE_SET_REQUEST_BYTES)
 @read_only
@@ -56,7 +58,12 @@ async def preview_diagnosis(
     status_code=status.HTTP_201_CREATED,
     response_model=DiagnosisRead,
     summary="Diagnose a session with your active rule set (or the one named)",
-    responses=problem_responses(NotFound, IdempotencyKeyReused),
+    description="Written in the request's `locale`, else the session's, else the "
+    "candidate's, else as `Accept-Language` asks.",
+    responses={
+        **localised(201, vary=True),
+        **problem_responses(NotFound, IdempotencyKeyReused, LocaleNotAvailable),
+    },
 )
 async def diagnose_session(
     session_id: SessionId,
@@ -66,17 +73,22 @@ async def diagnose_session(
     actives: ActiveRuleSetsDep,
     request: Request,
     idempotency_key: IdempotencyKey = None,
+    accept_language: AcceptLanguage = None,
 ) -> Response:
     async def create() -> Created:
         diagnosis, created, locale = await service.diagnose_session(
-            session, principal, session_id, data, actives
+            session, principal, session_id, data, actives, accept_language
         )
         return Created(
             status_code=status.HTTP_201_CREATED,
             body=service.read(diagnosis, created).model_dump_json(),
             resource_id=diagnosis.id,
             subject_id=diagnosis.candidate_id,
-            headers={"Location": f"/v1/diagnoses/{diagnosis.id}", "Content-Language": locale},
+            headers={
+                "Location": f"/v1/diagnoses/{diagnosis.id}",
+                "Content-Language": locale,
+                "Vary": "Accept-Language",
+            },
         )
 
     return await run_idempotently(session, principal, idempotency_key, request, data, create)
@@ -86,7 +98,7 @@ async def diagnose_session(
     "/sessions/{session_id}/diagnoses",
     summary="A session's diagnoses, oldest first",
     responses={
-        200: {"headers": LINK_HEADER_DOC},
+        **localised(200, LINK_HEADER_DOC),
         **problem_responses(NotFound, InvalidCursor),
     },
 )
@@ -100,15 +112,18 @@ async def list_diagnoses(
 ) -> Page[DiagnosisRead]:
     result = await service.list_diagnoses(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
+    response.headers["Content-Language"] = languages_of(item.locale for item in result.items)
     return result
 
 
 @router.get(
     "/diagnoses/{diagnosis_id}",
     summary="One diagnosis",
-    responses=problem_responses(NotFound),
+    responses={**localised(), **problem_responses(NotFound)},
 )
 async def get_diagnosis(
-    diagnosis_id: DiagnosisId, principal: ReadAccess, session: SessionDep
+    diagnosis_id: DiagnosisId, principal: ReadAccess, session: SessionDep, response: Response
 ) -> DiagnosisRead:
-    return service.read(await service.get_diagnosis(session, principal, diagnosis_id))
+    diagnosis = service.read(await service.get_diagnosis(session, principal, diagnosis_id))
+    response.headers["Content-Language"] = diagnosis.locale
+    return diagnosis

@@ -20,6 +20,7 @@ from app.core.errors import (
     ValidationFailed,
     problem_responses,
 )
+from app.i18n.formatting import english_count
 from app.rules.engine import InvalidRuleSet
 from app.rules.limits import LimitProblem, screen
 
@@ -50,7 +51,7 @@ def invalid_rule_set(exc: InvalidRuleSet, prefix: str, what: str) -> ProblemErro
     if exceeded is not None:
         return refusal(exceeded, prefix)
     return ValidationFailed(
-        f"{what} has {len(exc.problems)} problem(s).",
+        f"{what} has {english_count(len(exc.problems), 'problem', 'problems')}.",
         errors=[
             FieldProblem(pointer=prefix + p.pointer, detail=p.message, code="rule_set")
             for p in exc.problems

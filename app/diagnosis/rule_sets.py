@@ -37,6 +37,7 @@ from app.diagnosis.schemas import (
     RuleSetUpdate,
 )
 from app.diagnosis.variables import KNOWN_FIELDS, VALUE_LABELS, prepare_inputs
+from app.i18n.formatting import english_count
 from app.rules.definition import RuleSetContent
 from app.rules.engine import (
     CompiledRuleSet,
@@ -289,7 +290,8 @@ async def publish(
     problems = problems_of(content)
     if problems:
         raise ValidationFailed(
-            f"The rule set has {len(problems)} problem(s); see POST …/validate.",
+            f"The rule set has {english_count(len(problems), 'problem', 'problems')}; "
+            "see POST …/validate.",
             errors=[
                 FieldProblem(pointer=p.pointer, detail=p.detail, code="rule_set") for p in problems
             ],
@@ -299,7 +301,8 @@ async def publish(
     ]
     if failing:
         raise Conflict(
-            f"{len(failing)} embedded test(s) fail, so it cannot be published: "
+            english_count(len(failing), "embedded test fails", "embedded tests fail")
+            + ", so it cannot be published: "
             + "; ".join(failing),
             extensions={"failing_tests": failing},
         )

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from app.candidates.schemas import Locale
 from app.core.fields import Integer
 from app.rules.definition import (
     Category,
@@ -231,6 +232,9 @@ class PreviewRequest(BaseModel):
     rule_set: RuleSetContent | None = Field(
         default=None, description="An inline rule set to try; default: your active one."
     )
+    locale: Locale | None = Field(
+        default=None, description="The language of the explanations; overrides Accept-Language."
+    )
 
 
 class DiagnosisCreate(BaseModel):
@@ -242,6 +246,11 @@ class DiagnosisCreate(BaseModel):
     create_action_items: StrictBool = Field(
         default=False, description="Turn next steps into action items (never twice)."
     )
+    locale: Locale | None = Field(
+        default=None,
+        description="The language of the explanations; default: the session's, then the "
+        "candidate's, then Accept-Language.",
+    )
 
 
 class DiagnosisRead(BaseModel):
@@ -250,4 +259,5 @@ class DiagnosisRead(BaseModel):
     inputs_hash: str
     created_at: datetime
     verdict: VerdictRead
+    locale: str = Field(description="The language its texts are written in (Content-Language).")
     action_items_created: list[str] = Field(default_factory=list)

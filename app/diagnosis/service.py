@@ -29,7 +29,9 @@ from app.diagnosis.schemas import (
     VerdictRead,
 )
 from app.diagnosis.variables import CATEGORIES, prepare_inputs
-from app.i18n.locales import DEFAULT_LOCALE, LocaleUnavailable, builtin_locale
+from app.i18n.formatting import english_count
+from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, LocaleUnavailable, by_precedence
+from app.i18n.problems import LocaleNotAvailable
 from app.platform import metrics
 from app.question_sets import service as question_sets
 from app.question_sets.answers import check_answers, visible_answers
@@ -73,7 +75,10 @@ def _check_preview_answers(data: PreviewRequest) -> None:
             for p in report.problems
         ]
     if problems:
-        raise ValidationFailed(f"{len(problems)} answer(s) need attention.", errors=problems)
+        raise ValidationFailed(
+            english_count(len(problems), "answer needs", "answers need") + " attention.",
+            errors=problems,
+        )
 
 
 async def preview(
@@ -86,6 +91,11 @@ async def preview(
     """The verdict, explained in `locale` where the rule set has its texts; also the locale
     written in."""
     _check_preview_answers(data)
+    if data.locale is not None:
+        try:
+            locale = by_precedence(BUILTIN_LOCALES, [data.locale])
+        except LocaleUnavailable as exc:
+            raise LocaleNotAvailable.of(exc, "/body/locale") from None
     if data.rule_set is not None:
         try:
             # The route held the rule set to its limits before it was validated.
@@ -179,24 +189,40 @@ async def _steps_to_items(
     return created
 
 
+def session_locale(
+    requested: str | None,
+    row: ReflectionSession,
+    candidate_locale: str | None,
+    accept_language: str | None,
+) -> str:
+    """The request's locale, else the session's, else the candidate's, else Accept-Language:
+    a request's or a session's locale Debrief lacks is a 422 listing those it has."""
+    try:
+        return by_precedence(
+            BUILTIN_LOCALES, [requested, row.locale], candidate_locale, accept_language
+        )
+    except LocaleUnavailable as exc:
+        pointer = "/body/locale" if requested else "/session/locale"
+        raise LocaleNotAvailable.of(exc, pointer) from None
+
+
 async def diagnose_session(
     session: AsyncSession,
     caller: Principal,
     session_id: str,
     data: DiagnosisCreate,
     actives: ActiveRuleSets,
+    accept_language: str | None = None,
 ) -> tuple[Diagnosis, list[str], str]:
     """The diagnosis, the action items it created, and the locale it is written in (the
-    candidate's, where the rule set has texts in it)."""
+    request's, the session's, the candidate's or Accept-Language's, where the rule set has
+    texts in it)."""
     row = await get_session(session, caller, session_id)
     compiled, ref = await _resolve_rule_set(session, caller, data.rule_set, actives)
     candidate_locale = await session.scalar(
         select(Candidate.locale).where(Candidate.id == row.candidate_id)
     )
-    try:
-        wanted = builtin_locale(candidate_locale or DEFAULT_LOCALE)
-    except LocaleUnavailable:
-        wanted = DEFAULT_LOCALE
+    wanted = session_locale(data.locale, row, candidate_locale, accept_language)
     compiled, written_in = in_locale(compiled, wanted)
     facts = {
         "company": row.company,
@@ -230,6 +256,7 @@ async def diagnose_session(
         inputs_hash=inputs_hash(raw),
         primary_category=verdict.primary_category,
         verdict=verdict.model_dump(mode="json"),
+        locale=written_in,
         created_at=now,
     )
     session.add(diagnosis)
@@ -254,6 +281,7 @@ def read(diagnosis: Diagnosis, created: list[str] | None = None) -> DiagnosisRea
         inputs_hash=diagnosis.inputs_hash,
         created_at=diagnosis.created_at,
         verdict=VerdictRead.model_validate(diagnosis.verdict),
+        locale=diagnosis.locale or DEFAULT_LOCALE,
         action_items_created=created or [],
     )
 

@@ -23,6 +23,8 @@ from app.core.lookup import find_owned, visible
 from app.core.security import Principal, Role, Scope
 from app.follow_ups.models import CalendarFeed, FollowUp
 from app.follow_ups.schemas import OPEN_STATUSES, FollowUpKind
+from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, languages_of, lookup
+from app.messages.facts import phrases
 from app.messages.formats import header_safe
 from app.messages.kinds import CALL_MINUTES
 from app.sessions.models import ReflectionSession
@@ -34,13 +36,15 @@ FEED_PATH = "/v1/calendar-feeds/{token}.ics"
 # A follow-up is a reminder, not a meeting: a short slot at the time it falls due.
 REMINDER_MINUTES = 15
 
-WHAT_TO_DO = {
-    FollowUpKind.FEEDBACK_REQUEST_EMAIL: "Ask {who} at {company} for feedback",
-    FollowUpKind.FOLLOW_UP_NUDGE: "Nudge {who} at {company} about your feedback request",
-    FollowUpKind.THANK_YOU_EMAIL: "Thank {who} at {company} for the call",
-    FollowUpKind.STAY_IN_TOUCH_NOTE: "Stay in touch with {who} at {company}",
-    FollowUpKind.MARK_NO_REPLY: "No reply from {company}: close the outreach",
-}
+
+def feed_locale(candidate_locale: str) -> str:
+    """The built-in locale of the candidate's profile, else English."""
+    return lookup(candidate_locale, BUILTIN_LOCALES) or DEFAULT_LOCALE
+
+
+def event_locale(row: ReflectionSession, feed: str) -> str:
+    """A session's own locale (always one Debrief speaks) wins over the feed's."""
+    return lookup(row.locale, BUILTIN_LOCALES) or feed if row.locale else feed
 
 
 def _hash(token: str) -> str:
@@ -75,8 +79,9 @@ def _unknown() -> NotFound:
     return NotFound("No calendar feed at this address: it was never issued, or was revoked.")
 
 
-async def render(session: AsyncSession, token: str) -> bytes:
-    """The feed of whoever holds the token; an unknown token is a 404 like any other."""
+async def render(session: AsyncSession, token: str) -> tuple[bytes, str]:
+    """The feed of whoever holds the token, and the languages it is written in (each
+    session's locale, else the candidate's); an unknown token is a 404 like any other."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise _unknown()
     feed = await session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token)))
@@ -110,21 +115,28 @@ async def render(session: AsyncSession, token: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", header_safe(f"Debrief: {candidate.display_name}"))
     now = utc_now()
+    default = feed_locale(candidate.locale)
+    used = []
     for row in sorted(sessions.values(), key=lambda r: r.id):
         if row.call_scheduled_for is not None:
-            calendar.add_component(_call(row, now))
+            used.append(event_locale(row, default))
+            calendar.add_component(_call(row, now, used[-1]))
     for follow_up in follow_ups:
-        calendar.add_component(_reminder(follow_up, sessions[follow_up.session_id], now))
+        row = sessions[follow_up.session_id]
+        used.append(event_locale(row, default))
+        calendar.add_component(_reminder(follow_up, row, now, used[-1]))
     ical: bytes = calendar.to_ical()
-    return ical
+    return ical, languages_of(used, default)
 
 
-def _who(row: ReflectionSession) -> str:
+def _summary(key: str, row: ReflectionSession, locale: str) -> str:
+    texts = phrases(locale)
     name = row.interviewer.get("name") if isinstance(row.interviewer, dict) else None
-    return str(name) if name else "your interviewer"
+    who = str(name) if name else texts["calendar_interviewer"]
+    return header_safe(texts[key].format(who=who, company=row.company))
 
 
-def _call(row: ReflectionSession, now: datetime) -> Event:
+def _call(row: ReflectionSession, now: datetime, locale: str) -> Event:
     """The same UID and SEQUENCE as the call's invite (app/messages/renditions.py)."""
     assert row.call_scheduled_for is not None
     event = Event()
@@ -134,17 +146,17 @@ def _call(row: ReflectionSession, now: datetime) -> Event:
     event.add("dtstamp", now)
     event.add("dtstart", row.call_scheduled_for)
     event.add("duration", timedelta(minutes=CALL_MINUTES))
-    event.add("summary", header_safe(f"Feedback call with {_who(row)} ({row.company})"))
+    event.add("summary", _summary("calendar_call", row, locale))
     return event
 
 
-def _reminder(follow_up: FollowUp, row: ReflectionSession, now: datetime) -> Event:
-    what = WHAT_TO_DO[FollowUpKind(follow_up.kind)].format(who=_who(row), company=row.company)
+def _reminder(follow_up: FollowUp, row: ReflectionSession, now: datetime, locale: str) -> Event:
+    what = _summary(f"calendar_{FollowUpKind(follow_up.kind).value}", row, locale)
     event = Event()
     event.add("uid", f"{follow_up.id}@debrief")
     event.add("dtstamp", now)
     event.add("dtstart", follow_up.due_at)
     event.add("duration", timedelta(minutes=REMINDER_MINUTES))
-    event.add("summary", header_safe(what))
+    event.add("summary", what)
     event.add("transp", "TRANSPARENT")
     return event

@@ -41,6 +41,7 @@ from app.follow_ups.schemas import (
     FollowUpStatus,
     Snooze,
 )
+from app.i18n.headers import CONTENT_LANGUAGE_DOC
 
 __all__ = ["planner"]
 
@@ -196,7 +197,10 @@ async def revoke_calendar_feed(
     "unknown or revoked token is a 404.",
     response_class=Response,
     responses={
-        200: {"content": {"text/calendar": {"schema": {"type": "string"}}}},
+        200: {
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+            "headers": CONTENT_LANGUAGE_DOC,
+        },
         **problem_responses(NotFound),
     },
 )
@@ -204,7 +208,7 @@ async def get_calendar_feed(
     token: Annotated[str, Path(description="The feed's token, from its URL.")],
     session: SessionDep,
 ) -> Response:
-    body = await calendar_feed.render(session, token)
+    body, languages = await calendar_feed.render(session, token)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
@@ -212,5 +216,6 @@ async def get_calendar_feed(
             "Cache-Control": "private, max-age=300",
             "Referrer-Policy": "no-referrer",
             "Content-Disposition": 'inline; filename="debrief.ics"',
+            "Content-Language": languages,
         },
     )

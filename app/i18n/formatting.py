@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
 
+from app.rules.explain import Template, Wording
+
 # Debrief's English writes the day before the month, as British English does.
 CLDR_LOCALES = {"en": "en_GB"}
 
@@ -30,3 +32,15 @@ def long_moment(moment: datetime, time_zone: str, locale: str) -> str:
     clock = format_time(local, format="HH:mm", locale=cldr)
     joined = str(get_datetime_format("full", locale=cldr)).format(clock, day).replace("'", "")
     return f"{joined} ({time_zone})"
+
+
+def counted(phrase: str, count: float, locale: str) -> str:
+    """A count in the locale's plural form, from a catalogue entry written as in ICU
+    MessageFormat: `{count, plural, one {# day} other {# days}}` → `3 days`, `1 jour`."""
+    return Template(phrase).fill({"count": count}, wording=Wording(formatting_locale(locale)))
+
+
+def english_count(count: int, one: str, other: str) -> str:
+    """`1 problem`, `3 problems`: a count in an English text (problem details), by CLDR's
+    English plural rule."""
+    return counted(f"{{count, plural, one {{# {one}}} other {{# {other}}}}}", count, "en")

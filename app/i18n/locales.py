@@ -78,3 +78,29 @@ def negotiate(
 def builtin_locale(requested: str) -> str:
     """The built-in locale for an explicit tag (`fr-CA` → `fr`); LocaleUnavailable if none."""
     return negotiate(BUILTIN_LOCALES, explicit=requested)
+
+
+def by_precedence(
+    available: Sequence[str],
+    explicit: Sequence[str | None],
+    preferred: str | None = None,
+    accept_language: str | None = None,
+    default: str = DEFAULT_LOCALE,
+) -> str:
+    """The first explicit locale given (the request's, then the session's) must be available
+    (LocaleUnavailable otherwise); else the person's `preferred` one where available (a
+    candidate's profile may name a language Debrief lacks); else `Accept-Language`."""
+    for tag in explicit:
+        if tag:
+            return negotiate(available, explicit=tag)
+    if preferred:
+        found = lookup(preferred, available)
+        if found is not None:
+            return found
+    return negotiate(available, accept_language, default=default)
+
+
+def languages_of(locales: Iterable[str], default: str = DEFAULT_LOCALE) -> str:
+    """A Content-Language value for a list whose items are each in a language: every one
+    named once, in order of first appearance (RFC 9110 §8.5); `default` for an empty list."""
+    return ", ".join(dict.fromkeys(locales)) or default

@@ -14,14 +14,16 @@ from app.core.errors import (
     TemplateTooSlow,
     ValidationFailed,
 )
+from app.i18n.locales import BUILTIN_LOCALES
 from app.i18n.problems import LocaleNotAvailable
 from app.messages.builtin import LocaleUnavailable, builtin_locale, builtin_source
-from app.messages.facts import Facts, context
+from app.messages.facts import Facts, context, dates_in, debrief_speaks
 from app.messages.formats import mailto
 from app.messages.kinds import EMAILS, KIND_NAMES, LINKEDIN_LIMIT, MessageKind, Tone
 from app.messages.render import Rendered, RenderError, Source, render
 from app.messages.render_pool import RenderPool, RenderTimedOut
 from app.messages.schemas import CallQuestion, Rendition
+from app.messages.template_checks import texts_missing
 
 FACT_NAMES = {
     "interviewer/name": "the interviewer's name",
@@ -91,6 +93,30 @@ async def render_template(
         raise timeout_problem(exc, template_pointer or "/body") from None
 
 
+def refuse_missing_texts(source: Source, locale: str, template_pointer: str | None) -> None:
+    """A template in a locale Debrief does not write in must write Debrief's words itself:
+    a 422 naming each one it reads, never English words inside another language."""
+    if debrief_speaks(locale):
+        return
+    problems = texts_missing(
+        source.subject, source.body, locale, list(BUILTIN_LOCALES), dates_in(locale)
+    )
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(
+            f"The template reads words Debrief does not write in “{locale}”: {first.detail}",
+            errors=[
+                FieldProblem(
+                    pointer=template_pointer or f"/body/{p.part}",
+                    detail=p.detail,
+                    code="texts_missing",
+                    line=p.line,
+                )
+                for p in problems
+            ],
+        )
+
+
 def compose_builtin(
     facts: Facts, kind: MessageKind, tone: Tone, locale: str, pointer_of: Callable[[str], str]
 ) -> tuple[Rendition, str]:
@@ -120,6 +146,7 @@ async def compose(
     the locale written in. `template_pointer` None means the template came inline."""
     if source is None:
         return compose_builtin(facts, kind, tone, locale, pointer_of)
+    refuse_missing_texts(source, locale, template_pointer)
     _require(facts, kind, pointer_of)
     variables: dict[str, Any] = context(facts, kind, tone, locale)
     rendered = await render_template(source, variables, renderer, template_pointer)

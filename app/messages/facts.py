@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+
 from app.i18n import formatting
 from app.i18n.locales import DEFAULT_LOCALE, LocaleUnavailable, builtin_locale
 from app.messages.kinds import CALL_MINUTES, REQUIRED, MessageKind, Tone
@@ -63,6 +65,23 @@ def texts_locale(locale: str) -> str:
         return DEFAULT_LOCALE
 
 
+def debrief_speaks(locale: str) -> bool:
+    try:
+        builtin_locale(locale)
+    except LocaleUnavailable:
+        return False
+    return True
+
+
+def dates_in(locale: str) -> bool:
+    """Whether Babel's CLDR data can write dates in `locale`."""
+    try:
+        Locale.parse(formatting.formatting_locale(locale))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 @cache
 def _catalogue(locale: str, name: str) -> dict[str, Any]:
     text = resources.files("app.messages").joinpath(f"builtin_templates/{locale}/{name}.json")
@@ -78,12 +97,23 @@ def phrases(locale: str) -> dict[str, str]:
     return _catalogue(texts_locale(locale), "phrases")
 
 
+def counted(phrase: str, count: float, locale: str) -> str:
+    return formatting.counted(phrase, count, texts_locale(locale))
+
+
+def _dates_locale(locale: str) -> str:
+    """Dates are written in the locale itself wherever Babel can (`it`: `14 marzo 2026`)."""
+    if debrief_speaks(locale):
+        return builtin_locale(locale)
+    return locale if dates_in(locale) else DEFAULT_LOCALE
+
+
 def long_date(day: date, locale: str = DEFAULT_LOCALE) -> str:
-    return formatting.long_date(day, texts_locale(locale))
+    return formatting.long_date(day, _dates_locale(locale))
 
 
 def long_moment(moment: datetime, time_zone: str, locale: str = DEFAULT_LOCALE) -> str:
-    return formatting.long_moment(moment, time_zone, texts_locale(locale))
+    return formatting.long_moment(moment, time_zone, _dates_locale(locale))
 
 
 def ordered_questions(facts: Facts, locale: str) -> list[dict[str, Any]]:
@@ -167,9 +197,11 @@ def context(facts: Facts, kind: MessageKind, tone: Tone, locale: str) -> dict[st
         "request": {
             "sent_on": long_date(facts.requested_on, locale) if facts.requested_on else None,
             "days": days,
+            "elapsed": counted(words["count_days_ago"], days, locale) if days else None,
         },
         "call": {
             "minutes": CALL_MINUTES,
+            "length": counted(words["count_minutes"], CALL_MINUTES, locale),
             "when": long_moment(facts.call_at, facts.time_zone, locale) if facts.call_at else None,
         },
         "learned": facts.learned,
@@ -214,8 +246,8 @@ SHAPE: dict[str, Any] = {
     "company": None,
     "role": None,
     "interview_date": None,
-    "request": {"sent_on": None, "days": None},
-    "call": {"minutes": None, "when": None},
+    "request": {"sent_on": None, "days": None, "elapsed": None},
+    "call": {"minutes": None, "length": None, "when": None},
     "learned": None,
     "news": None,
     "diagnosis": {"leading": None, "uncertain": [None]},

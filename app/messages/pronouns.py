@@ -24,6 +24,9 @@ KNOWN: dict[str, tuple[str, str]] = {
 }
 
 
+PRONOUN_FORMS = ("they", "them", "their")  # English grammar: other languages word around them
+
+
 @dataclass(frozen=True)
 class Forms:
     they: str

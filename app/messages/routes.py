@@ -22,6 +22,8 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.ids import MESSAGE, SESSION
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
+from app.i18n.headers import CONTENT_LANGUAGE_DOC, localised
+from app.i18n.locales import languages_of
 from app.i18n.problems import LocaleNotAvailable
 from app.messages import renditions, service
 from app.messages.renderer import RendererDep
@@ -50,14 +52,17 @@ MessageId = Annotated[str, id_path(MESSAGE, "message")]
     "naming it; pointers starting `/session` point into the session. A `follow_up_nudge` "
     "needs a sent feedback request at least five days old, no reply, and no earlier nudge "
     "(409 otherwise).",
-    responses=problem_responses(
-        NotFound,
-        Conflict,
-        IdempotencyKeyReused,
-        TemplateTooCostly,
-        TemplateTooSlow,
-        LocaleNotAvailable,
-    ),
+    responses={
+        **localised(201),
+        **problem_responses(
+            NotFound,
+            Conflict,
+            IdempotencyKeyReused,
+            TemplateTooCostly,
+            TemplateTooSlow,
+            LocaleNotAvailable,
+        ),
+    },
 )
 async def create_message(
     session_id: SessionId,
@@ -87,7 +92,7 @@ async def create_message(
 @router.get(
     "/sessions/{session_id}/messages",
     summary="A session's messages, oldest first",
-    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(NotFound, InvalidCursor)},
+    responses={**localised(200, LINK_HEADER_DOC), **problem_responses(NotFound, InvalidCursor)},
 )
 async def list_messages(
     session_id: SessionId,
@@ -99,6 +104,7 @@ async def list_messages(
 ) -> Page[MessageRead]:
     result = await service.list_messages(session, principal, session_id, page)
     set_link_header(request, response, result.next_cursor)
+    response.headers["Content-Language"] = languages_of(item.locale for item in result.items)
     return result
 
 
@@ -112,7 +118,7 @@ async def list_messages(
     responses={
         200: {
             "content": renditions.RESPONSE_CONTENT,
-            "headers": {"Vary": {"schema": {"type": "string"}}},
+            "headers": {"Vary": {"schema": {"type": "string"}}, **CONTENT_LANGUAGE_DOC},
         },
         **problem_responses(NotFound, NotAcceptable),
     },
@@ -148,7 +154,7 @@ async def get_message(
     responses={
         200: {
             "content": renditions.RESPONSE_CONTENT,
-            "headers": {"Vary": {"schema": {"type": "string"}}},
+            "headers": {"Vary": {"schema": {"type": "string"}}, **CONTENT_LANGUAGE_DOC},
         },
         **problem_responses(NotFound, NotAcceptable),
     },
@@ -168,21 +174,27 @@ async def get_message_file(
     summary="Mark a message sent; a sent feedback request moves the session to feedback_requested",
     description="A sent thank-you moves it to `feedback_received`, where the workflow allows. "
     "Marking a sent message again changes nothing.",
-    responses=problem_responses(NotFound, Conflict),
+    responses={**localised(), **problem_responses(NotFound, Conflict)},
 )
 async def mark_sent(
     message_id: MessageId,
     principal: WriteAccess,
     session: SessionDep,
+    response: Response,
     data: MarkSent | None = None,
 ) -> SentRead:
-    return await service.mark_sent(session, principal, message_id, data or MarkSent())
+    sent = await service.mark_sent(session, principal, message_id, data or MarkSent())
+    response.headers["Content-Language"] = sent.message.locale
+    return sent
 
 
 @router.post(
     "/messages/preview",
     summary="Write a message from facts given inline, storing nothing",
-    responses=problem_responses(TemplateTooCostly, TemplateTooSlow, LocaleNotAvailable),
+    responses={
+        **localised(),
+        **problem_responses(TemplateTooCostly, TemplateTooSlow, LocaleNotAvailable),
+    },
 )
 @read_only
 async def preview_message(

@@ -153,7 +153,9 @@ class MessageCreate(BaseModel):
 
     kind: MessageKind
     tone: Tone = Tone.WARM
-    locale: Locale | None = Field(default=None, description="Default: the candidate's.")
+    locale: Locale | None = Field(
+        default=None, description="Default: the session's, then the candidate's."
+    )
     template: TemplateId | None = Field(
         default=None, description="One of your templates; default: the built-in one."
     )

@@ -16,6 +16,7 @@ from app.core.lookup import find_owned, get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
 from app.diagnosis.models import Diagnosis
+from app.i18n.formatting import english_count
 from app.messages import templates
 from app.messages.compose import compose
 from app.messages.facts import Facts, Person, focus_of
@@ -65,10 +66,12 @@ MOVES_SESSION_TO = {
 
 async def _template(
     session: AsyncSession, caller: Principal, template_id: str | None, kind: MessageKind
-) -> tuple[Source | None, TemplateRef]:
-    """The organisation's template named in the request, or None for the built-in one."""
+) -> tuple[Source | None, TemplateRef, str | None]:
+    """The organisation's template named in the request, or None for the built-in one;
+    also the locale the template is written in (None for the built-in ones, which exist in
+    every locale Debrief speaks)."""
     if template_id is None:
-        return None, BUILTIN
+        return None, BUILTIN, None
     row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, caller)
     pointer = "/body/template"
     if row is None:
@@ -90,7 +93,7 @@ async def _template(
         )
     text = await templates.version_of(session, row)
     ref = TemplateRef(source="organization", id=row.id, version=row.version)
-    return Source(subject=text.subject, body=text.body), ref
+    return Source(subject=text.subject, body=text.body), ref, row.locale
 
 
 async def _latest_verdict(
@@ -146,7 +149,8 @@ async def _check_nudge(
     wait = (await cadence_of(session, row.organization_id)).nudge_after_days
     if days < wait:
         raise Conflict(
-            f"The request went out {days} day(s) ago; give it {wait} days before a nudge."
+            f"The request went out {english_count(days, 'day', 'days')} ago; give it "
+            f"{english_count(wait, 'day', 'days')} before a nudge."
         )
 
 
@@ -240,12 +244,12 @@ async def generate(
     if data.kind is MessageKind.FOLLOW_UP_NUDGE:
         await _check_nudge(session, row, requested, now.date())
     facts, candidate = await session_facts(session, row, data, requested, now.date())
-    source, ref = await _template(session, caller, data.template, data.kind)
+    source, ref, written_in = await _template(session, caller, data.template, data.kind)
     rendition, locale = await compose(
         facts,
         data.kind,
         data.tone,
-        data.locale or candidate.locale,
+        written_in or data.locale or row.locale or candidate.locale,
         source,
         lambda p: SESSION_POINTERS.get(p, p),
         renderer,
@@ -368,10 +372,10 @@ async def mark_sent(
 async def preview(
     session: AsyncSession, caller: Principal, data: MessagePreviewRequest, renderer: RenderPool
 ) -> MessagePreview:
-    source, ref = await _template(session, caller, data.template, data.kind)
+    source, ref, written_in = await _template(session, caller, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = await compose(
-        facts, data.kind, data.tone, data.locale, source, _preview_pointer, renderer
+        facts, data.kind, data.tone, written_in or data.locale, source, _preview_pointer, renderer
     )
     return MessagePreview(
         **rendition.model_dump(), kind=data.kind, tone=data.tone, locale=locale, template=ref
@@ -379,7 +383,7 @@ async def preview(
 
 
 async def preview_template(data: TemplatePreviewRequest, renderer: RenderPool) -> MessagePreview:
-    source = await templates.checked(data.subject, data.body, data.kind, renderer)
+    source = await templates.checked(data.subject, data.body, data.kind, renderer, data.locale)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = await compose(
         facts,

@@ -15,6 +15,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from app.messages import limits
 from app.messages.facts import SHAPE
+from app.messages.pronouns import PRONOUN_FORMS
 from app.messages.sandbox import PLAIN
 
 MAX_SUBJECT = 1_000
@@ -171,3 +172,59 @@ def check_part(part: str, source: str, limit: int) -> list[TemplateProblem]:
 
 def check(subject: str, body: str) -> list[TemplateProblem]:
     return check_part("subject", subject, MAX_SUBJECT) + check_part("body", body, MAX_BODY)
+
+
+# Variables whose words Debrief writes, in the locales it speaks: a template in a locale
+# Debrief lacks writes these itself (the pronoun forms are English grammar); dates need
+# a locale Babel's CLDR data has.
+DEBRIEF_TEXTS = frozenset(
+    {
+        "greeting",
+        "questions",
+        "closing_notes",
+        "call.length",
+        "request.elapsed",
+        *(f"{who}.{form}" for who in ("candidate", "interviewer") for form in PRONOUN_FORMS),
+    }
+)
+DATES = frozenset({"interview_date", "request.sent_on", "call.when"})
+
+
+def _path(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        inner = _path(node.node)
+        return f"{inner}.{node.attr}" if inner else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        inner = _path(node.node)
+        return f"{inner}.{node.arg.value}" if inner else None
+    return None
+
+
+def texts_missing(
+    subject: str, body: str, locale: str, speaks: list[str], dates: bool
+) -> list[TemplateProblem]:
+    """What a template in `locale`, which Debrief does not write in, reads of the words
+    Debrief writes (`dates`: whether Babel can write dates in it)."""
+    wanted = DEBRIEF_TEXTS if dates else DEBRIEF_TEXTS | DATES
+    found: list[TemplateProblem] = []
+    for part, source in (("subject", subject), ("body", body)):
+        try:
+            tree = PLAIN.parse(source)
+        except (TemplateSyntaxError, RecursionError, ValueError):
+            continue  # refused by the other checks
+        seen: set[tuple[str, int]] = set()
+        for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
+            path = _path(node)
+            if path in wanted and (path, node.lineno) not in seen:
+                seen.add((path, node.lineno))
+                found.append(
+                    TemplateProblem(
+                        part,
+                        node.lineno,
+                        f"`{path}` is written by Debrief in {', '.join(speaks)} only: a "
+                        f"template in “{locale}” writes those words itself.",
+                    )
+                )
+    return found

@@ -23,6 +23,7 @@ from app.core.ids import TEMPLATE
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
+from app.i18n.headers import localised
 from app.messages import service, templates
 from app.messages.kinds import MessageKind
 from app.messages.renderer import RendererDep
@@ -66,13 +67,18 @@ async def list_variables(principal: OrgReadAccess) -> list[VariableRead]:
     "/preview",
     summary="Check and render a template that is not saved, from inline facts",
     description="Refuses exactly what saving refuses. " + LIMITS_DOC,
-    responses=problem_responses(*TEMPLATE_PROBLEMS),
+    responses={**localised(), **problem_responses(*TEMPLATE_PROBLEMS)},
 )
 @read_only
 async def preview_template(
-    data: TemplatePreviewRequest, principal: OrgReadAccess, renderer: RendererDep
+    data: TemplatePreviewRequest,
+    principal: OrgReadAccess,
+    renderer: RendererDep,
+    response: Response,
 ) -> MessagePreview:
-    return await service.preview_template(data, renderer)
+    preview = await service.preview_template(data, renderer)
+    response.headers["Content-Language"] = preview.locale
+    return preview
 
 
 @router.post(

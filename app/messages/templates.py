@@ -19,7 +19,7 @@ from app.core.ids import TEMPLATE, utc_now
 from app.core.lookup import get_owned, visible
 from app.core.pagination import Page, PageRequest, paginate
 from app.core.security import Principal
-from app.messages.compose import render_template
+from app.messages.compose import refuse_missing_texts, render_template
 from app.messages.facts import context
 from app.messages.kinds import MessageKind, Tone
 from app.messages.models import MessageTemplate, MessageTemplateVersion
@@ -60,13 +60,17 @@ def problems_to_error(problems: list[TemplateProblem]) -> ProblemError:
     return ValidationFailed(f"The template cannot be used ({where}): {first.detail}", errors=errors)
 
 
-async def checked(subject: str, body: str, kind: MessageKind, renderer: RenderPool) -> Source:
+async def checked(
+    subject: str, body: str, kind: MessageKind, renderer: RenderPool, locale: str = "en"
+) -> Source:
     """The template, once it passes the checks and renders on the sample facts. Saving
-    and previewing both go through here, so both refuse the same templates alike."""
+    and previewing both go through here, so both refuse the same templates alike; one in
+    a locale Debrief does not write in may not read the words Debrief writes."""
     problems = check(subject, body)
     if problems:
         raise problems_to_error(problems)
     source = Source(subject=subject, body=body)
+    refuse_missing_texts(source, locale, None)
     await render_template(source, context(SAMPLE, kind, Tone.WARM, "en"), renderer, None)
     return source
 
@@ -98,7 +102,7 @@ def etag(row: MessageTemplate) -> str:
 async def create(
     session: AsyncSession, caller: Principal, data: TemplateCreate, renderer: RenderPool
 ) -> tuple[MessageTemplate, MessageTemplateVersion]:
-    await checked(data.subject, data.body, data.kind, renderer)
+    await checked(data.subject, data.body, data.kind, renderer, data.locale)
     now = utc_now()
     row = MessageTemplate(
         id=TEMPLATE.new(now),
@@ -156,7 +160,7 @@ async def update(
     now = utc_now()
     text = current
     if (subject, body) != (current.subject, current.body):
-        await checked(subject, body, MessageKind(row.kind), renderer)
+        await checked(subject, body, MessageKind(row.kind), renderer, row.locale)
         row.version += 1
         text = MessageTemplateVersion(
             template_id=row.id, version=row.version, subject=subject, body=body, created_at=now

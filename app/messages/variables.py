@@ -31,7 +31,10 @@ _DESCRIPTIONS = {
     "interview_date": "the interview's date, written out (`20 November 2026`), or empty",
     "request.sent_on": "when the feedback request was sent, written out, or empty",
     "request.days": "days since the feedback request was sent, or empty",
+    "request.elapsed": "those days with their noun, in the locale's plural form "
+    "(`3 days`, `1 jour`), or empty",
     "call.minutes": "the length of the call asked for (15)",
+    "call.length": "that length with its noun, in the locale's plural form (`15 minutes`)",
     "call.when": "when the call is, in the candidate's time zone, or empty",
     "learned": "one thing learned on the call, in the candidate's words, or empty",
     "news": "news of the candidate's progress, or empty",

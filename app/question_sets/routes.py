@@ -20,7 +20,8 @@ from app.core.idempotency import Created, IdempotencyKey, run_idempotently
 from app.core.merge_patch import MERGE_PATCH_MEDIA_TYPE
 from app.core.pagination import LINK_HEADER_DOC, Page, PageParams, set_link_header
 from app.core.routing import api_router
-from app.i18n.locales import LocaleUnavailable
+from app.i18n.headers import localised
+from app.i18n.locales import LocaleUnavailable, languages_of
 from app.i18n.problems import LocaleNotAvailable
 from app.question_sets import service
 from app.question_sets.answers import check_answers
@@ -78,7 +79,8 @@ def _respond(
 @router.get(
     "",
     summary="List question sets: the built-ins and your own",
-    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
+    description="Titles are in each set's default locale.",
+    responses={**localised(200, LINK_HEADER_DOC), **problem_responses(InvalidCursor)},
 )
 async def list_question_sets(
     principal: ReadAccess,
@@ -94,6 +96,7 @@ async def list_question_sets(
         session, principal, page, purpose=purpose, status=status, key=key
     )
     set_link_header(request, response, result.next_cursor)
+    response.headers["Content-Language"] = languages_of(i.default_locale for i in result.items)
     return result
 
 
@@ -156,7 +159,11 @@ async def get_question_set(
 @router.get(
     "/{key}/versions",
     summary="Every version of a set",
-    responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(NotFound, InvalidCursor)},
+    description="Titles are in each version's default locale.",
+    responses={
+        **localised(200, LINK_HEADER_DOC),
+        **problem_responses(NotFound, InvalidCursor),
+    },
 )
 async def list_question_set_versions(
     key: SetKeyPath,
@@ -168,6 +175,7 @@ async def list_question_set_versions(
 ) -> Page[QuestionSetSummary]:
     result = await service.list_versions(session, principal, key, page)
     set_link_header(request, response, result.next_cursor)
+    response.headers["Content-Language"] = languages_of(i.default_locale for i in result.items)
     return result
 
 

@@ -21,6 +21,7 @@ from app.core.ids import shown_id, utc_now
 from app.core.lookup import visible
 from app.core.pagination import Page, PageRequest, page_of, position
 from app.core.security import Principal
+from app.i18n.formatting import english_count
 from app.question_sets.builtin import BUILTIN_SETS
 from app.question_sets.compiled import (
     CompiledQuestionSet,
@@ -54,7 +55,7 @@ def _not_found(key: str, version: int | None = None) -> NotFound:
 
 def _invalid(problems: list[Any]) -> ValidationFailed:
     return ValidationFailed(
-        f"The question set has {len(problems)} problem(s).",
+        f"The question set has {english_count(len(problems), 'problem', 'problems')}.",
         errors=[
             FieldProblem(pointer="/body" + p.pointer, detail=p.message, code="definition")
             for p in problems

@@ -21,7 +21,14 @@ from app.rules.conditions import (
     fields_read,
 )
 from app.rules.definition import Combination, RuleSetContent
-from app.rules.explain import MAX_FILLED_CHARS, Labels, Template, template_problems
+from app.rules.explain import (
+    ENGLISH,
+    MAX_FILLED_CHARS,
+    Labels,
+    Template,
+    Wording,
+    template_problems,
+)
 from app.rules.limits import MAX_EXPLANATIONS_CHARS, RULE_LIMITS, LimitProblem, screen
 
 MIXED = "mixed"
@@ -276,6 +283,7 @@ class CompiledRuleSet:
         labels: Labels | None = None,
         *,
         screened: bool = False,
+        wording: Wording = ENGLISH,
     ) -> None:
         """`screened`: its limits were checked already (or, for a version published
         before a limit existed, are not to be held against it: filling stays bounded)."""
@@ -287,6 +295,7 @@ class CompiledRuleSet:
         self.content = content
         self.hash = content_hash(content)
         self.value_labels: Labels = labels or {}
+        self.wording = wording
         self.combine_factor, self.combine_category = COMBINERS[content.combination]
         self.labels = {c.key: c.label for c in content.categories}
         self.factors = {c.key: tuple(c.factors) for c in content.categories}
@@ -330,7 +339,9 @@ class CompiledRuleSet:
                     if rule.held is not None
                     else [part for part, holds in rule.clauses if holds(flat)]
                 )
-                because = rule.because.fill(flat, self.value_labels, min(MAX_FILLED_CHARS, budget))
+                because = rule.because.fill(
+                    flat, self.value_labels, min(MAX_FILLED_CHARS, budget), self.wording
+                )
                 budget -= len(because)
                 fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
                 by_factor.setdefault((rule.category, rule.factor), []).append(

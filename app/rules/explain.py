@@ -1,5 +1,10 @@
 """`because` templates: `{answers.wanted_job}` placeholders filled with the actual inputs.
 
+A count takes its words by the locale's plural rules (CLDR, through Babel), written as in
+ICU MessageFormat: `{answers.years_experience, plural, one {# year} other {# years}}`, `#`
+standing for the number. Lists are joined as the locale joins them (`a, b and c`, `a, b
+et c`) and yes/no are the locale's words: a `Wording` says how (pure: Babel only).
+
 Filling is bounded whatever the inputs: a value shows at most `MAX_VALUE_CHARS`
 characters and a filled text at most `MAX_FILLED_CHARS`, so a long answer quoted many
 times cannot make a response grow with it.
@@ -9,36 +14,88 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
+
+from babel import Locale
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 MAX_VALUE_CHARS = 200
 MAX_FILLED_CHARS = 2_000
 ELLIPSIS = "…"
 _MAX_LIST_DEPTH = 3
+MAX_WORDED = 10**15
 # A field's values and the words a person reads for them: {"session.stage_reached":
 # {"final_interview": "final interview"}}.
 Labels = Mapping[str, Mapping[Any, str]]
 
-PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)\}")
+FIELD = r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*"
+PLACEHOLDER = re.compile(r"\{(" + FIELD + r")\}")
+CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+_FORM = r"(?:zero|one|two|few|many|other)\s*\{[^{}]*\}"
+PLURAL = re.compile(r"\{(" + FIELD + r"),\s*plural,((?:\s*" + _FORM + r")+)\s*\}")
+FORM = re.compile(r"(zero|one|two|few|many|other)\s*\{([^{}]*)\}")
+_TOKEN = re.compile(PLURAL.pattern + "|" + PLACEHOLDER.pattern)
 
 
 def template_problems(template: str, fields: Collection[str]) -> list[str]:
-    return [
+    plurals = PLURAL.findall(template) if "plural" in template else []
+    problems = [
         f"unknown field {name!r} in the template"
-        for name in PLACEHOLDER.findall(template)
+        for name in [*PLACEHOLDER.findall(template), *(f for f, _ in plurals)]
         if name not in fields
     ]
+    problems += [
+        f"the plural of {name!r} needs an `other` form"
+        for name, forms in plurals
+        if "other" not in dict(FORM.findall(forms))
+    ]
+    return problems
+
+
+@cache
+def _plural_rule(locale: str) -> Any:
+    return Locale.parse(locale).plural_form
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a locale says a list, yes, no, nothing, and which plural form a number takes.
+    `locale` is a CLDR locale (`en_GB`, `fr`)."""
+
+    locale: str = "en_GB"
+    yes: str = "yes"
+    no: str = "no"
+    none: str = "none"
+
+    def join(self, items: list[str]) -> str:
+        return format_list(items, locale=self.locale) if items else self.none
+
+    def number(self, number: float) -> str:
+        """As the locale writes it (`1.5`, `1,5`); beyond counts people give, as Python does."""
+        if not -MAX_WORDED < number < MAX_WORDED:  # also NaN
+            return str(number)
+        return str(format_decimal(number, locale=self.locale))
+
+    def plural(self, number: float) -> str:
+        category: str = _plural_rule(self.locale)(number)
+        return category
+
+
+ENGLISH = Wording()
 
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
-def _shown(value: Any, words: Mapping[Any, str]) -> str:
-    return clip(_show(value, words), MAX_VALUE_CHARS)
+def _shown(value: Any, words: Mapping[Any, str], wording: Wording = ENGLISH) -> str:
+    return clip(_show(value, words, wording), MAX_VALUE_CHARS)
 
 
-def _show(value: Any, words: Mapping[Any, str], depth: int = 0) -> str:
+def _show(value: Any, words: Mapping[Any, str], wording: Wording, depth: int = 0) -> str:
     if isinstance(value, list | tuple):
         if depth >= _MAX_LIST_DEPTH:
             return ELLIPSIS
@@ -47,43 +104,77 @@ def _show(value: Any, words: Mapping[Any, str], depth: int = 0) -> str:
         for item in value:  # no further than the part that will be shown
             if length > MAX_VALUE_CHARS:
                 break
-            shown.append(_show(item, words, depth + 1))
+            shown.append(_show(item, words, wording, depth + 1))
             length += len(shown[-1]) + 2
-        return ", ".join(shown) or "none"
+        return wording.join(shown)
     if isinstance(value, str | int) and not isinstance(value, bool) and value in words:
         return words[value]
     if type(value) is str:
         return value
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return wording.yes if value else wording.no
+    if isinstance(value, int | float):
+        return wording.number(value)
     return str(value)
 
 
+def _counted(value: Any, forms: Mapping[str, str], wording: Wording) -> str:
+    """The form the number takes in the locale, `#` replaced by the number."""
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    category = wording.plural(number) if number is not None else "other"
+    form = forms.get(category, forms.get("other", "#"))
+    return form.replace("#", _shown(value, {}, wording))
+
+
+LITERAL, FIELD_PART, PLURAL_PART = 0, 1, 2
+_NO_FORMS: dict[str, str] = {}
+
+
 class Template:
-    """Split once; filling is a join of literal parts and looked-up values."""
+    """Split once; filling is a join of literal parts, looked-up values and counted forms."""
 
     __slots__ = ("fields", "parts")
 
     def __init__(self, template: str) -> None:
-        pieces = PLACEHOLDER.split(template)
-        # Even positions are literal text, odd positions field names.
-        self.parts: tuple[tuple[bool, str], ...] = tuple(
-            (index % 2 == 1, piece) for index, piece in enumerate(pieces) if piece
-        )
-        self.fields = tuple(text for is_field, text in self.parts if is_field)
+        if "plural" not in template:  # the common case: split once, as it always was
+            pieces = PLACEHOLDER.split(template)
+            self.parts: tuple[tuple[int, str, dict[str, str]], ...] = tuple(
+                (FIELD_PART if index % 2 else LITERAL, piece, _NO_FORMS)
+                for index, piece in enumerate(pieces)
+                if piece
+            )
+            self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
+            return
+        parts: list[tuple[int, str, dict[str, str]]] = []
+        position = 0
+        for match in _TOKEN.finditer(template):
+            if match.start() > position:
+                parts.append((LITERAL, template[position : match.start()], {}))
+            if match.group(1) is not None:
+                parts.append((PLURAL_PART, match.group(1), dict(FORM.findall(match.group(2)))))
+            else:
+                parts.append((FIELD_PART, match.group(3), {}))
+            position = match.end()
+        if position < len(template):
+            parts.append((LITERAL, template[position:], {}))
+        self.parts = tuple(parts)
+        self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
 
     def fill(
         self,
         facts: Mapping[str, Any],
         labels: Labels | None = None,
         limit: int = MAX_FILLED_CHARS,
+        wording: Wording = ENGLISH,
     ) -> str:
         """The engine fills a template only when every field it names has a value."""
         words = labels or {}
         filled = "".join(
-            _shown(facts.get(text), words.get(text, {})) if is_field else text
-            for is_field, text in self.parts
+            text
+            if kind == LITERAL
+            else _shown(facts.get(text), words.get(text, {}), wording)
+            if kind == FIELD_PART
+            else _counted(facts.get(text), forms, wording)
+            for kind, text, forms in self.parts
         )
         return clip(filled, limit)

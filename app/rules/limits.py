@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.rules.conditions import ConditionLimits
-from app.rules.explain import MAX_VALUE_CHARS, PLACEHOLDER
+from app.rules.explain import MAX_VALUE_CHARS, PLACEHOLDER, PLURAL
 
 MAX_RULE_SET_BYTES = 256 * 1024  # compact UTF-8 JSON
 # A request carrying a rule set, refused unread above this: room for indentation and,
@@ -128,6 +128,8 @@ def _child(parent: str, key: Any) -> str:
 def _placeholders(template: str) -> tuple[int, int]:
     """How many placeholders `template` has, and the length of its literal text."""
     literal, count = PLACEHOLDER.subn("", template)
+    # A count's forms are literal text already; each `#` in them quotes the value.
+    count += sum(forms.count("#") for _, forms in PLURAL.findall(template))
     return count, len(literal)
 
 

@@ -34,6 +34,8 @@ class ReflectionSession(Base):
     stated_reason: Mapped[str | None] = mapped_column(Text)
     interviewer: Mapped[dict[str, Any]] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The locale texts for this session are written in; None: the candidate's.
+    locale: Mapped[str | None] = mapped_column(String(35))
     status: Mapped[str] = mapped_column(String(32))
     reflection_set_key: Mapped[str] = mapped_column(String(64))
     reflection_set_version: Mapped[int] = mapped_column(Integer)

@@ -14,6 +14,7 @@ from pydantic import (
     UrlConstraints,
 )
 
+from app.candidates.schemas import Locale
 from app.core.fields import (
     NUMBER_ONLY,
     CalendarDate,
@@ -156,6 +157,12 @@ class _SessionFields(BaseModel):
     )
     interviewer: Interviewer = Field(default_factory=Interviewer)
     notes: Notes | None = None
+    locale: Locale | None = Field(
+        default=None,
+        description="The language of everything written for this session (diagnoses, "
+        "messages, the call script); `null`: the candidate's. One of the locales Debrief "
+        "speaks (`en`, `fr`, `es`, `de`).",
+    )
 
 
 class SessionCreate(_SessionFields):
@@ -187,6 +194,9 @@ class SessionUpdate(BaseModel):
         default=MISSING, description="Merged field by field; `null` clears the interviewer."
     )
     notes: Notes | MISSING | None = MISSING
+    locale: Locale | MISSING | None = Field(
+        default=MISSING, description="`null`: the candidate's locale again."
+    )
 
 
 class Progress(BaseModel):

@@ -26,6 +26,9 @@ from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.core.security import Principal
+from app.i18n.formatting import english_count
+from app.i18n.locales import LocaleUnavailable, builtin_locale
+from app.i18n.problems import LocaleNotAvailable
 from app.question_sets import service as question_sets
 from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
 from app.question_sets.compiled import CompiledQuestionSet
@@ -103,6 +106,7 @@ def document_of(row: dict[str, Any]) -> dict[str, Any]:
         "stated_reason": row["stated_reason"],
         "interviewer": row["interviewer"],
         "notes": row["notes"],
+        "locale": row["locale"],
         "status": row["status"],
         "timeline": {
             "created_at": row["created_at"],
@@ -197,6 +201,17 @@ async def _pinned_set(
     return view.key, view.version, compiled
 
 
+def _speakable(locale: str | None) -> str | None:
+    """A session's locale must be one Debrief writes in (422 listing them otherwise)."""
+    if locale is None:
+        return None
+    try:
+        builtin_locale(locale)
+    except LocaleUnavailable as exc:
+        raise LocaleNotAvailable.of(exc, "/body/locale") from None
+    return locale
+
+
 def _progress(report: AnswerReport) -> dict[str, Any]:
     return Progress.of(report).model_dump(mode="json")
 
@@ -241,6 +256,7 @@ async def create_session(
         stated_reason=data.stated_reason,
         interviewer=data.interviewer.model_dump(mode="json"),
         notes=data.notes,
+        locale=_speakable(data.locale),
         status=SessionStatus.OPEN.value,
         call_sequence=0,
         reflection_set_key=reflection[0],
@@ -310,10 +326,8 @@ def _merged(
         raise ValidationFailed(
             f"The {name} is not valid after the merge.",
             errors=[
-                FieldProblem(
-                    pointer="/body/" + "/".join([name, *(str(p) for p in error["loc"])]),
-                    detail=error["msg"],
-                    code=error["type"],
+                FieldProblem.of_pydantic(
+                    "/body/" + "/".join([name, *(str(p) for p in error["loc"])]), error
                 )
                 for error in exc.errors()
             ],
@@ -349,6 +363,8 @@ async def update_session(
         changes["interviewer"] = _merged(
             Interviewer, row.interviewer, changes["interviewer"], "interviewer"
         )
+    if changes.get("locale") is not None:
+        changes["locale"] = _speakable(changes["locale"])
     for name in ("interview_date", "decision_date"):
         if changes.get(name) is not None:
             changes[name] = date.fromisoformat(changes[name])
@@ -381,7 +397,8 @@ async def delete_session(
 
 def _answer_problems(report: AnswerReport) -> ValidationFailed:
     return ValidationFailed(
-        f"{len(report.problems)} answer(s) need attention; nothing was saved.",
+        english_count(len(report.problems), "answer needs", "answers need")
+        + " attention; nothing was saved.",
         errors=[
             FieldProblem(pointer="/body/answers" + p.pointer, detail=p.message, code=p.code)
             for p in report.problems

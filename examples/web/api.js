@@ -38,9 +38,14 @@ export function connect(baseUrl, token) {
   }
 
   return {
-    // The version the session is pinned to, so a resumed session keeps its questions.
-    questionSet: ({ key, version }) =>
-      call("GET", `/v1/question-sets/${encodeURIComponent(key)}/versions/${version}`),
+    // The version the session is pinned to, so a resumed session keeps its questions;
+    // in the session's locale when it has one (else the browser's Accept-Language).
+    questionSet: ({ key, version }, locale) =>
+      call(
+        "GET",
+        `/v1/question-sets/${encodeURIComponent(key)}/versions/${version}` +
+          (locale ? `?locale=${encodeURIComponent(locale)}` : ""),
+      ),
     sessions: (candidateId) =>
       call("GET", `/v1/sessions?limit=100&candidate_id=${encodeURIComponent(candidateId)}`),
     session: (id) => call("GET", `/v1/sessions/${id}`),

@@ -79,7 +79,7 @@ async function onNewSession(event) {
 }
 
 async function openSession(session) {
-  const questionSet = await state.api.questionSet(session.self_reflection.question_set);
+  const questionSet = await state.api.questionSet(session.self_reflection.question_set, session.locale);
   state.session = session;
   state.questions = renderQuestionSet($("#reflection-form"), questionSet);
   fillAnswers($("#reflection-form"), state.questions, session.self_reflection.answers);

@@ -80,7 +80,7 @@ def test_rule_set_texts_read_well(locale: str) -> None:
     content = in_locale(DEFAULT_RULE_SET.compiled, locale)[0].content
     texts = [content.title, content.description or "", *(c.label for c in content.categories)]
     for rule in content.rules:
-        texts.append(re.sub(r"\{[a-z_.]+\}", "", rule.because))
+        texts.append(re.sub(r"\{[a-z_.]+(\}|,\s*plural,)", "", rule.because))
         texts += [step.text for step in rule.next_steps]
     for text in texts:
         _read_well(text, text)

@@ -184,8 +184,8 @@ def test_explanations_quote_the_actual_answers() -> None:
         }
     )
     because = {f.id: f.because for f in verdict.fired_rules}
-    assert "bored, worried" in because["negative_signals"]
-    assert "PMP, Scrum Master" in because["missing_required_credentials"]
+    assert "bored and worried" in because["negative_signals"]
+    assert "PMP and Scrum Master" in because["missing_required_credentials"]
     held = {f.id: f.held for f in verdict.fired_rules}
     assert held["negative_signals"] == [
         {"contains_any": [{"var": "answers.interviewer_signals"}, ["confused", "bored", "worried"]]}
