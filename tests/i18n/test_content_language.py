@@ -94,6 +94,7 @@ async def _world(api: httpx.AsyncClient) -> dict[str, Any]:
     feed = (await api.post(f"/v1/candidates/{candidate['id']}/calendar-feed")).json()
     draft = await api.post("/v1/question-sets", json=MY_SET)
     return {
+        "candidate": candidate["id"],
         "session": session["id"],
         "diagnosis": diagnosis["id"],
         "message": message["id"],
@@ -152,6 +153,7 @@ CALLS: dict[str, Call] = {
         },
     ),
     "getCalendarFeed": lambda api, w: api.get(w["feed"]),
+    "exportCandidate": lambda api, w: api.get(f"/v1/candidates/{w['candidate']}/export"),
     "listQuestionSets": lambda api, w: api.get("/v1/question-sets"),
     "listQuestionSetVersions": lambda api, w: api.get("/v1/question-sets/self-reflection/versions"),
     "getQuestionSet": lambda api, w: api.get(
@@ -178,6 +180,7 @@ EXPECTED = {
     "createSessionMessage": "de",
     "previewTemplate": "de",
     "getCalendarFeed": "de",
+    "exportCandidate": "de",
     "getQuestionSet": "es",
     "getQuestionSetVersion": "fr",
 }
