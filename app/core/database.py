@@ -189,6 +189,7 @@ def is_reading(request: Request) -> bool:
 REQUEST_SESSION = "debrief.session"
 """Where a request keeps its database session (in the ASGI scope), once something needs it."""
 _WRITE_TURN = "debrief.sqlite_write_turn"
+_AUTOCOMMIT = "debrief.autocommit"
 
 
 async def request_session(request: Request) -> AsyncSession:
@@ -209,6 +210,8 @@ async def _open_request_session(request: Request) -> AsyncSession:
     reading = is_reading(request)
     session = (database.read_sessionmaker if reading else database.sessionmaker)()
     request.scope[REQUEST_SESSION] = session
+    if reading and not database.is_sqlite:
+        request.scope[_AUTOCOMMIT] = True
     if database.is_sqlite and not reading:
         # SQLite has one writer at a time. Writers of this process queue here, in order,
         # rather than each polling the file lock on the busy timeout.
@@ -230,6 +233,7 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
     then give its connection back. Nothing to do when the request never opened one."""
     session: AsyncSession | None = scope.pop(REQUEST_SESSION, None)
     write_turn: AsyncExitStack | None = scope.pop(_WRITE_TURN, None)
+    autocommit = scope.pop(_AUTOCOMMIT, False)
     if session is None:
         if write_turn is not None:
             await write_turn.aclose()
@@ -245,7 +249,12 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
             forget_pending(session)
             await session.rollback()
             raise
-        await session.commit()
+        if autocommit:
+            # A reading request on PostgreSQL: each statement committed as it ran, so
+            # there is no transaction to commit, only what is still unflushed.
+            await session.flush()
+        else:
+            await session.commit()
     finally:
         if write_turn is not None:
             await write_turn.aclose()

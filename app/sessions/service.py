@@ -21,7 +21,7 @@ from app.core.errors import (
 from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType, timeline_type
 from app.core.ids import utc_now
-from app.core.lookup import find_owned, get_owned, visible
+from app.core.lookup import find_owned, get_owned, get_owned_row, visible
 from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
@@ -262,6 +262,16 @@ async def get_session(
     session: AsyncSession, caller: Principal, session_id: str
 ) -> ReflectionSession:
     return await get_owned(session, ReflectionSession, ids.SESSION, session_id, caller, "session")
+
+
+async def get_session_document(
+    session: AsyncSession, caller: Principal, session_id: str
+) -> tuple[dict[str, Any], str]:
+    """The session's document and ETag, read as columns (the read-only hot path)."""
+    row = await get_owned_row(
+        session, ReflectionSession, ids.SESSION, session_id, caller, "session"
+    )
+    return document_of(row), etag_for(row["revision"])
 
 
 async def list_sessions(
