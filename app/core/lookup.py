@@ -135,6 +135,33 @@ def _row_by_id(table: Table, one_candidate: bool) -> Select[Any]:
     return statement
 
 
+_VISIBLE_ROWS: dict[tuple[str, bool], Select[Any]] = {}
+
+
+def visible_rows(model: type[Base], caller: Principal) -> tuple[Select[Any], dict[str, Any]]:
+    """`select(*columns).where(*visible(model, caller))` and the parameters to bind: built
+    once per table for an organisation's key and for a person who sees one candidate
+    (the lists' hot paths), built afresh otherwise (with no parameters to bind)."""
+    table = _table(model)
+    ids = caller.candidate_ids
+    parameters: dict[str, Any] = {"organization_id": caller.organization_id}
+    one_candidate = ids is not None and len(ids) == 1
+    if ids is not None and not (one_candidate and "candidate_id" in table.c):
+        return select(*table.c).where(*visible(model, caller)), {}
+    if ids is not None:
+        parameters["candidate_id"] = next(iter(ids))
+    key = (table.name, one_candidate)
+    statement = _VISIBLE_ROWS.get(key)
+    if statement is None:
+        columns: Any = table.c
+        conditions = [columns.organization_id == bindparam("organization_id")]
+        if one_candidate:
+            conditions.append(columns.candidate_id == bindparam("candidate_id"))
+        statement = select(*columns).where(*conditions)
+        _VISIBLE_ROWS[key] = statement
+    return statement, parameters
+
+
 async def find_owned_row(
     session: AsyncSession, model: type[Base], kind: IdKind, identifier: str, caller: Principal
 ) -> dict[str, Any] | None:
