@@ -262,3 +262,28 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
 
 
 SessionDep = Annotated[AsyncSession, Depends(request_session)]
+
+
+class SessionOnDemand:
+    """The request's session for a route that may not need one (a preview whose rule set
+    or template this process has cached): opened only when called."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    async def __call__(self) -> AsyncSession:
+        return await request_session(self._request)
+
+
+async def opened(session: AsyncSession | SessionOnDemand) -> AsyncSession:
+    return session if isinstance(session, AsyncSession) else await session()
+
+
+@uses_database
+async def session_on_demand(request: Request) -> SessionOnDemand:
+    return SessionOnDemand(request)
+
+
+SessionOnDemandDep = Annotated[SessionOnDemand, Depends(session_on_demand)]
