@@ -35,6 +35,7 @@ from app.core.problem_responses import (
     handle_problem,
     handle_validation_error,
 )
+from app.core.route_table import install_route_table
 from app.diagnosis.active_rule_sets import ActiveRuleSets
 from app.diagnosis.insight_routes import router as insights_router
 from app.diagnosis.routes import router as diagnoses_router
@@ -166,4 +167,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_tracing(app, database)
     if settings.docs_enabled:
         install_docs(app)
+    install_route_table(app)
     return app

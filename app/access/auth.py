@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.coach_reach import coach_reach
 from app.access.coach_requests import admit_coach
@@ -17,7 +16,7 @@ from app.access.models import Coach
 from app.access.subject_cache import SubjectCache
 from app.access.tokens import InvalidToken, TokenKeys
 from app.candidates.models import Candidate
-from app.core.database import Database, SessionDep, is_reading
+from app.core.database import Database, is_reading, request_session, uses_database
 from app.core.database_faults import DatabaseFault, database_fault
 from app.core.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, problem_responses
 from app.core.ids import utc_now
@@ -65,12 +64,14 @@ async def _record_use_elsewhere(database: Database, api_key_id: str) -> None:
         logger.warning("could not record the use of API key %s", api_key_id, exc_info=True)
 
 
-async def _from_api_key(request: Request, session: AsyncSession, presented: str) -> Principal:
+async def _from_api_key(request: Request, presented: str) -> Principal:
     cache: KeyCache = request.app.state.key_cache
     checked = cache.get(presented)
     if checked is None:
         try:
-            principal, api_key = await service.authenticate_key(session, presented)
+            principal, api_key = await service.authenticate_key(
+                await request_session(request), presented
+            )
         except Unauthorized:
             cache.drop(presented)
             raise
@@ -83,18 +84,17 @@ async def _from_api_key(request: Request, session: AsyncSession, presented: str)
         if is_reading(request):
             await _record_use_elsewhere(request.app.state.database, api_key_id)
         else:
-            await service.record_key_use(session, api_key_id)
+            await service.record_key_use(await request_session(request), api_key_id)
     return checked.principal
 
 
-async def _subject_exists(
-    request: Request, session: AsyncSession, organization_id: str, subject: str, role: Role
-) -> bool:
+async def _subject_exists(request: Request, organization_id: str, subject: str, role: Role) -> bool:
     cache: SubjectCache = request.app.state.subject_cache
     known = cache.get(organization_id, subject)
     if known is not None:
         return known
     model: type[Candidate | Coach] = Coach if role is Role.COACH else Candidate
+    session = await request_session(request)
     found = await session.scalar(
         select(model.id).where(model.id == subject, model.organization_id == organization_id)
     )
@@ -102,18 +102,18 @@ async def _subject_exists(
     return found is not None
 
 
-async def _from_token(request: Request, session: AsyncSession, presented: str) -> Principal:
+async def _from_token(request: Request, presented: str) -> Principal:
     keys: TokenKeys = request.app.state.token_keys
     try:
         claims = keys.verify(presented)
     except InvalidToken:
         raise invalid_token() from None
     organization_id, subject = claims.organization_id, claims.subject
-    if not await _subject_exists(request, session, organization_id, subject, claims.role):
+    if not await _subject_exists(request, organization_id, subject, claims.role):
         raise invalid_token()
     scopes = effective_scopes(frozenset(claims.scopes))
     if claims.role is Role.COACH:
-        reach = await coach_reach(request, session, organization_id, subject)
+        reach = await coach_reach(request, organization_id, subject)
         return Principal(
             organization_id=organization_id,
             api_key_id=None,
@@ -133,9 +133,9 @@ async def _from_token(request: Request, session: AsyncSession, presented: str) -
     )
 
 
+@uses_database
 async def authenticate(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     if credentials is None:
@@ -145,9 +145,9 @@ async def authenticate(
         )
     presented = credentials.credentials
     if presented.startswith(KEY_PREFIX):
-        principal = await _from_api_key(request, session, presented)
+        principal = await _from_api_key(request, presented)
     else:
-        principal = await _from_token(request, session, presented)
+        principal = await _from_token(request, presented)
     await spend_rate_limit(request, principal)
     return principal
 
@@ -156,13 +156,14 @@ def requires(
     scope: Scope, *, organization_only: bool = False
 ) -> Callable[..., Awaitable[Principal]]:
     # Authenticates itself rather than depending on `authenticate`: one level of
-    # dependency solving less on every request.
+    # dependency solving less on every request. It opens the request's session only when
+    # a cache misses (or a coach's request is logged).
+    @uses_database
     async def check(
         request: Request,
-        session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     ) -> Principal:
-        principal = await authenticate(request, session, credentials)
+        principal = await authenticate(request, credentials)
         if organization_only and principal.role is not Role.ORGANIZATION:
             # A person's token never reaches the organisation's own objects: where the
             # address names one, it does not exist for them, as any object they may not see.
@@ -172,6 +173,7 @@ def requires(
         if scope not in principal.scopes:
             raise Forbidden(f"This operation needs a credential with the `{scope}` scope.")
         if principal.role is Role.COACH:
+            session = await request_session(request)
             await admit_coach(request, session, principal, writes=scope is not Scope.READ)
         return principal
 

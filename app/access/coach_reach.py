@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.grant_cache import CoachReach, GrantCache
 from app.access.models import Grant
+from app.core.database import request_session
 from app.core.ids import utc_now
 
 
@@ -32,13 +33,11 @@ async def read_reach(session: AsyncSession, organization_id: str, coach_id: str)
     )
 
 
-async def coach_reach(
-    request: Request, session: AsyncSession, organization_id: str, coach_id: str
-) -> CoachReach:
+async def coach_reach(request: Request, organization_id: str, coach_id: str) -> CoachReach:
     cache: GrantCache = request.app.state.grant_cache
     reach = cache.get(organization_id, coach_id)
     if reach is None:
         generation = cache.generation()
-        reach = await read_reach(session, organization_id, coach_id)
+        reach = await read_reach(await request_session(request), organization_id, coach_id)
         cache.put(organization_id, coach_id, reach, generation)
     return reach

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -186,36 +186,104 @@ def is_reading(request: Request) -> bool:
     return getattr(endpoint, "__debrief_read_only__", False) is True
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: commit on success, roll back on any error.
+REQUEST_SESSION = "debrief.session"
+"""Where a request keeps its database session (in the ASGI scope), once something needs it."""
+_WRITE_TURN = "debrief.sqlite_write_turn"
+_AUTOCOMMIT = "debrief.autocommit"
 
-    Used with ``scope="function"`` so the commit happens before the response is sent,
-    and a failed commit becomes an error response rather than a lie.
-    """
+
+async def request_session(request: Request) -> AsyncSession:
+    """The request's one transaction, opened at its first use: a request that finds all it
+    needs in this process's caches (a known API key, the active rule set) never opens one.
+
+    `DebriefRoute` ends it when the endpoint returns: reactions run, then commit, before the
+    response is sent (a failed commit becomes an error response rather than a lie); any
+    error rolls it back."""
+    session: AsyncSession | None = request.scope.get(REQUEST_SESSION)
+    if session is None:
+        session = await _open_request_session(request)
+    return session
+
+
+async def _open_request_session(request: Request) -> AsyncSession:
     database: Database = request.app.state.database
     reading = is_reading(request)
     session = (database.read_sessionmaker if reading else database.sessionmaker)()
-    # An exit stack only where there is a second thing to leave: it costs every request.
-    write_turn: AsyncExitStack | None = None
+    request.scope[REQUEST_SESSION] = session
+    if reading and not database.is_sqlite:
+        request.scope[_AUTOCOMMIT] = True
+    if database.is_sqlite and not reading:
+        # SQLite has one writer at a time. Writers of this process queue here, in order,
+        # rather than each polling the file lock on the busy timeout.
+        write_turn = AsyncExitStack()
+        await write_turn.enter_async_context(database.sqlite_write_turn())
+        request.scope[_WRITE_TURN] = write_turn
+        await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    return session
+
+
+def uses_database(dependency: EndpointT) -> EndpointT:
+    """Mark a dependency that may open the request's session (documents the 503)."""
+    dependency.__debrief_uses_database__ = True  # type: ignore[attr-defined]
+    return dependency
+
+
+async def end_request_session(scope: MutableMapping[str, Any], error: BaseException | None) -> None:
+    """Commit the request's transaction (after its reactions), or roll it back on `error`;
+    then give its connection back. Nothing to do when the request never opened one."""
+    session: AsyncSession | None = scope.pop(REQUEST_SESSION, None)
+    write_turn: AsyncExitStack | None = scope.pop(_WRITE_TURN, None)
+    autocommit = scope.pop(_AUTOCOMMIT, False)
+    if session is None:
+        if write_turn is not None:
+            await write_turn.aclose()
+        return
     try:
-        if database.is_sqlite and not reading:
-            # SQLite has one writer at a time. Writers of this process queue here, in
-            # order, rather than each polling the file lock on the busy timeout.
-            write_turn = AsyncExitStack()
-            await write_turn.enter_async_context(database.sqlite_write_turn())
-            await session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        if error is not None:
+            forget_pending(session)
+            await session.rollback()
+            return
         try:
-            yield session
             await run_reactions(session)
         except BaseException:
             forget_pending(session)
             await session.rollback()
             raise
-        await session.commit()
+        if autocommit:
+            # A reading request on PostgreSQL: each statement committed as it ran, so
+            # there is no transaction to commit, only what is still unflushed.
+            await session.flush()
+        else:
+            await session.commit()
     finally:
         if write_turn is not None:
             await write_turn.aclose()
         await session.close()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionDep = Annotated[AsyncSession, Depends(request_session)]
+
+
+class SessionOnDemand:
+    """The request's session for a route that may not need one (a preview whose rule set
+    or template this process has cached): opened only when called."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    async def __call__(self) -> AsyncSession:
+        return await request_session(self._request)
+
+
+async def opened(session: AsyncSession | SessionOnDemand) -> AsyncSession:
+    return session if isinstance(session, AsyncSession) else await session()
+
+
+@uses_database
+async def session_on_demand(request: Request) -> SessionOnDemand:
+    return SessionOnDemand(request)
+
+
+SessionOnDemandDep = Annotated[SessionOnDemand, Depends(session_on_demand)]

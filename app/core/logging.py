@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +84,17 @@ def _indented(text: str) -> str:
 
 class TextFormatter(logging.Formatter):
     """The human-readable format: one line per record, plus an indented traceback."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        # The default format (no datefmt) written once a second, not once a record.
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second = int(record.created)
+        if self._second[0] != second:
+            self._second = (second, time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second)))
+        return f"{self._second[1]},{int(record.msecs):03d}"
 
     def format(self, record: logging.LogRecord) -> str:
         record.message = record.getMessage()

@@ -18,6 +18,17 @@ access_logger = logging.getLogger("debrief.access")
 error_logger = logging.getLogger("debrief.error")
 
 
+_REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
+
+
+def _request_id_header(scope: Scope) -> str | None:
+    """The first X-Request-ID, as `Headers.get` finds it, without building `Headers`."""
+    for name, value in scope["headers"]:
+        if name.lower() == _REQUEST_ID_NAME:
+            return str(value.decode("latin-1"))
+    return None
+
+
 class RequestContextMiddleware:
     """Outermost layer: every response gets X-Request-ID, every request one access line,
     a database that cannot answer a 503 problem, and any other unhandled exception a 500
@@ -30,7 +41,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = choose_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER))
+        request_id = choose_request_id(_request_id_header(scope))
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -62,18 +73,20 @@ class RequestContextMiddleware:
             response = render_problem(problem, scope["path"])
             await response(scope, receive, send_with_request_id)
         finally:
-            access_logger.info(
-                "%s %s %s",
-                scope["method"],
-                redacted(scope["path"]),
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": redacted(scope["path"]),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
+            if access_logger.isEnabledFor(logging.INFO):
+                method, path = scope["method"], redacted(scope["path"])
+                access_logger.info(
+                    "%s %s %s",
+                    method,
+                    path,
+                    status,
+                    extra={
+                        "method": method,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)
 
 

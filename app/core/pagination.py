@@ -18,7 +18,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Row, Select
+from sqlalchemy import Row, Select, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -157,6 +157,20 @@ class Documents:
         return {"items": self.items, "next_cursor": self.next_cursor}
 
 
+# A statement built once (`lookup.visible_rows`) → (it, its page without and with a cursor).
+_PAGED: dict[int, tuple[Select[Any], Select[Any], Select[Any]]] = {}
+
+
+def _paged_once(statement: Select[Any], key: InstrumentedAttribute[str]) -> tuple[Select[Any], ...]:
+    paged = _PAGED.get(id(statement))
+    if paged is None:
+        first = statement.order_by(key).limit(bindparam("page_rows"))
+        after = statement.where(key > bindparam("after")).order_by(key)
+        paged = (statement, first, after.limit(bindparam("page_rows")))
+        _PAGED[id(statement)] = paged  # keeps the statement, so its id stays its own
+    return paged
+
+
 async def paginate_documents(
     session: AsyncSession,
     statement: Select[Any],
@@ -164,10 +178,23 @@ async def paginate_documents(
     page: PageRequest,
     list_name: str,
     to_document: Callable[[Row[Any]], dict[str, Any]],
+    *,
+    parameters: dict[str, Any] | None = None,
 ) -> Documents:
     """`paginate` for a statement that selects columns, not entities: rows come back as
-    plain `Row`s (no ORM identity map or instrumentation) and become documents."""
-    rows = (await session.execute(_keyset(statement, key, page, list_name))).all()
+    plain `Row`s (no ORM identity map or instrumentation) and become documents.
+
+    With `parameters`, `statement` was built once and is kept (with its pages) for good:
+    only the parameters change from request to request."""
+    if parameters is None:
+        rows = (await session.execute(_keyset(statement, key, page, list_name))).all()
+    else:
+        after = position(page, list_name)
+        _, first, later = _paged_once(statement, key)
+        values = {**parameters, "page_rows": page.limit + 1}
+        if after is not None:
+            values["after"] = after
+        rows = (await session.execute(first if after is None else later, values)).all()
     return Documents(
         [to_document(row) for row in rows[: page.limit]],
         _next_cursor(rows, page, list_name, lambda row: str(getattr(row, key.key))),

@@ -10,7 +10,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
-from app.core.database import get_session
+from app.core.database import end_request_session, request_session
 from app.core.errors import (
     BadRequest,
     ContentTooLarge,
@@ -59,7 +59,9 @@ def _uses_database(dependant: Dependant) -> bool:
     pending = [dependant]
     while pending:
         current = pending.pop()
-        if current.call is get_session:
+        if current.call is request_session or getattr(
+            current.call, "__debrief_uses_database__", False
+        ):
             return True
         pending.extend(current.dependencies)
     return False
@@ -104,7 +106,12 @@ class DebriefRoute(APIRoute):
             if body:
                 refuse_non_json(request.headers.get("content-type"))
             refuse_invalid_text(body, request.scope["query_string"])
-            response = await handler(request)
+            try:
+                response = await handler(request)
+            except BaseException as error:
+                await end_request_session(request.scope, error)
+                raise
+            await end_request_session(request.scope, None)
             if response.status_code == 204:  # no content, so no type or length of one
                 for name in ("content-type", "content-length"):
                     if name in response.headers:

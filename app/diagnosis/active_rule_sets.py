@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.database import SessionOnDemand
 from app.core.security import Principal
 from app.diagnosis import rule_sets
 
@@ -32,7 +33,7 @@ class ActiveRuleSets:
         self._generations: dict[str, int] = {}
         self._refreshing: set[str] = set()
 
-    async def ref(self, session: AsyncSession, caller: Principal) -> RuleSetKey:
+    async def ref(self, session: AsyncSession | SessionOnDemand, caller: Principal) -> RuleSetKey:
         organization_id = caller.organization_id
         entry = self._entries.get(organization_id)
         if entry is not None:

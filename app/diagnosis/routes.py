@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Header, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, OrgReadAccess, ReadAccess, WriteAccess
-from app.core.database import SessionDep, read_only
+from app.core.database import SessionDep, SessionOnDemandDep, read_only
 from app.core.errors import IdempotencyKeyReused, InvalidCursor, NotFound, problem_responses
 from app.core.id_params import id_path
 from app.core.idempotency import Created, IdempotencyKey, run_idempotently
@@ -41,7 +41,7 @@ async def preview_diagnosis(
     data: PreviewRequest,
     principal: OrgReadAccess,
     _within_limits: InlineRuleSetWithinLimits,
-    session: SessionDep,
+    session: SessionOnDemandDep,
     actives: ActiveRuleSetsDep,
     response: Response,
     accept_language: AcceptLanguage = None,

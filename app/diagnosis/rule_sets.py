@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import ids
 from app.core.concurrency import flush_changes
+from app.core.database import SessionOnDemand, opened
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.etags import check_if_match, etag_for
 from app.core.ids import shown_id, utc_now
@@ -88,8 +89,8 @@ def _check_key(key: str) -> None:
         raise NotFound(f"There is no rule set {shown_id(key)!r}.")
 
 
-async def active_ref(session: AsyncSession, caller: Principal) -> tuple[str, int]:
-    active = await session.get(ActiveRuleSet, caller.organization_id)
+async def active_ref(session: AsyncSession | SessionOnDemand, caller: Principal) -> tuple[str, int]:
+    active = await (await opened(session)).get(ActiveRuleSet, caller.organization_id)
     if active is None:
         return DEFAULT_RULE_SET.key, DEFAULT_RULE_SET.version
     return active.key, active.version
@@ -188,7 +189,7 @@ async def get_version(
 
 
 async def compiled_version(
-    session: AsyncSession, caller: Principal, key: str, version: int
+    session: AsyncSession | SessionOnDemand, caller: Principal, key: str, version: int
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     """A version ready to run; the hot path of every diagnosis: one query at most, and a
     published version's stored hash as the cache key instead of hashing it again."""
@@ -196,7 +197,7 @@ async def compiled_version(
     if key in BUILTIN_RULE_SETS:
         compiled = _builtin(key, version).compiled
     else:
-        row = await _row(session, caller, key, version)
+        row = await _row(await opened(session), caller, key, version)
         if row is None:
             raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")
         cached = _compiled.get(row.content_hash) if row.content_hash else None

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
 from app.core import ids
+from app.core.database import SessionOnDemand
 from app.core.errors import FieldProblem, NotFound, ValidationFailed
 from app.core.ids import utc_now
 from app.core.lookup import get_owned, visible
@@ -82,7 +83,7 @@ def _check_preview_answers(data: PreviewRequest) -> None:
 
 
 async def preview(
-    session: AsyncSession,
+    session: AsyncSession | SessionOnDemand,
     caller: Principal,
     data: PreviewRequest,
     actives: ActiveRuleSets,

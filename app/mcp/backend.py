@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from app.access.auth import authenticate
-from app.core.database import SQLITE_BEGIN_OPTION, Database
+from app.core.database import REQUEST_SESSION, SQLITE_BEGIN_OPTION, Database
 from app.core.database_faults import database_problem
 from app.core.errors import Forbidden, ProblemError, Unauthorized
 from app.core.reactions import forget_pending, run_reactions
@@ -39,10 +39,10 @@ async def resolve_principal(
     if not credential:
         raise Unauthorized("This needs an API key or a person's token: `Authorization: Bearer …`.")
     database: Database = app.state.database
-    request = Request({**scope, "app": app})
     credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=credential)
     async with transaction(database, writing=True) as session:
-        return await authenticate(request, session, credentials)
+        request = Request({**scope, "app": app, REQUEST_SESSION: session})
+        return await authenticate(request, credentials)
 
 
 @asynccontextmanager

@@ -6,7 +6,7 @@ from fastapi import Header, Query, Request, Response, status
 from fastapi import Path as PathParam
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
-from app.core.database import SessionDep, read_only
+from app.core.database import SessionDep, SessionOnDemandDep, read_only
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -200,7 +200,7 @@ async def mark_sent(
 async def preview_message(
     data: MessagePreviewRequest,
     principal: ReadAccess,
-    session: SessionDep,
+    session: SessionOnDemandDep,
     renderer: RendererDep,
     response: Response,
 ) -> MessagePreview:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.candidates.models import Candidate
 from app.core.cadence import cadence_of
 from app.core.concurrency import flush_changes
+from app.core.database import SessionOnDemand, opened
 from app.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from app.core.ids import MESSAGE, TEMPLATE, utc_now
 from app.core.lookup import find_owned, get_owned, visible
@@ -65,13 +66,17 @@ MOVES_SESSION_TO = {
 
 
 async def _template(
-    session: AsyncSession, caller: Principal, template_id: str | None, kind: MessageKind
+    session: AsyncSession | SessionOnDemand,
+    caller: Principal,
+    template_id: str | None,
+    kind: MessageKind,
 ) -> tuple[Source | None, TemplateRef, str | None]:
     """The organisation's template named in the request, or None for the built-in one;
     also the locale the template is written in (None for the built-in ones, which exist in
     every locale Debrief speaks)."""
     if template_id is None:
         return None, BUILTIN, None
+    session = await opened(session)
     row = await find_owned(session, MessageTemplate, TEMPLATE, template_id, caller)
     pointer = "/body/template"
     if row is None:
@@ -370,7 +375,10 @@ async def mark_sent(
 
 
 async def preview(
-    session: AsyncSession, caller: Principal, data: MessagePreviewRequest, renderer: RenderPool
+    session: AsyncSession | SessionOnDemand,
+    caller: Principal,
+    data: MessagePreviewRequest,
+    renderer: RenderPool,
 ) -> MessagePreview:
     source, ref, written_in = await _template(session, caller, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())

@@ -21,7 +21,6 @@ from typing import Protocol
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage as AsyncRedisStorage
-from limits.storage import MemoryStorage
 
 from app.core.config import Settings
 from app.core.errors import TooManyRequests
@@ -81,13 +80,28 @@ class _Counters(Protocol):
 
 
 class _MemoryCounters:
-    """In this process: limits' synchronous memory storage, with no await in the way."""
+    """In this process: one fixed window per key, in a dict. (limits' MemoryStorage starts
+    a timer thread to expire its keys whenever the last one has finished: a thread start
+    every few requests, and a thread contending for the GIL, on every request's path.)
+    Windows that ended are swept once per window length, so the dict holds only the keys
+    of the current and the previous window."""
 
     def __init__(self) -> None:
-        self.storage = MemoryStorage()
+        # key -> [count, the window's end (epoch seconds)]
+        self._windows: dict[str, list[float]] = {}
+        self._next_sweep = 0.0
 
     async def incr(self, key: str, expiry: int) -> tuple[int, float]:
-        return self.storage.incr(key, expiry), self.storage.get_expiry(key)
+        now = time.time()
+        window = self._windows.get(key)
+        if window is None or window[1] <= now:
+            if now >= self._next_sweep:
+                self._windows = {k: w for k, w in self._windows.items() if w[1] > now}
+                self._next_sweep = now + expiry
+            window = [0, now + expiry]
+            self._windows[key] = window
+        window[0] += 1
+        return int(window[0]), window[1]
 
 
 class _RedisCounters:

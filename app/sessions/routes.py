@@ -145,10 +145,10 @@ async def get_session(
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    row = await service.get_session(session, principal, session_id)
-    if is_not_modified(if_none_match, service.etag(row)):
-        return Response(status_code=304, headers={"ETag": service.etag(row)})
-    return _with_etag(row)
+    document, etag = await service.get_session_document(session, principal, session_id)
+    if is_not_modified(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return json_response(document, headers={"ETag": etag})
 
 
 @router.patch(

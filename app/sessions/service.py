@@ -21,7 +21,7 @@ from app.core.errors import (
 from app.core.etags import check_if_match, etag_for
 from app.core.event_types import EventType, timeline_type
 from app.core.ids import utc_now
-from app.core.lookup import find_owned, get_owned, visible
+from app.core.lookup import find_owned, get_owned, get_owned_row, visible, visible_rows
 from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import emit
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
@@ -87,7 +87,9 @@ def document(row: ReflectionSession) -> dict[str, Any]:
 
 def listed_document(row: Row[Any]) -> dict[str, Any]:
     # One dict per row, then plain look-ups: a Row's attributes cost more, 30 times a row.
-    return document_of(row._asdict())
+    # The list selects the table's columns in their order, so they zip with their names
+    # (`Row._asdict` asks the result for its keys again on every row).
+    return document_of(dict(zip(_COLUMNS, row, strict=True)))
 
 
 def document_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -283,6 +285,16 @@ async def get_session(
     return await get_owned(session, ReflectionSession, ids.SESSION, session_id, caller, "session")
 
 
+async def get_session_document(
+    session: AsyncSession, caller: Principal, session_id: str
+) -> tuple[dict[str, Any], str]:
+    """The session's document and ETag, read as columns (the read-only hot path)."""
+    row = await get_owned_row(
+        session, ReflectionSession, ids.SESSION, session_id, caller, "session"
+    )
+    return document_of(row), etag_for(row["revision"])
+
+
 async def list_sessions(
     session: AsyncSession,
     caller: Principal,
@@ -296,7 +308,15 @@ async def list_sessions(
     decided_from: date | None = None,
     decided_to: date | None = None,
 ) -> Documents:
-    statement = select(*ReflectionSession.__table__.c).where(*visible(ReflectionSession, caller))
+    statement, prebuilt = visible_rows(ReflectionSession, caller)
+    parameters: dict[str, Any] | None = prebuilt
+    filtered = (candidate_id, status, outcome, company, stage, decided_from, decided_to)
+    if not prebuilt or any(value is not None for value in filtered):
+        # Filters build their own statement; the unfiltered list binds the prebuilt one.
+        statement = select(*ReflectionSession.__table__.c).where(
+            *visible(ReflectionSession, caller)
+        )
+        parameters = None
     if candidate_id is not None:
         statement = statement.where(ReflectionSession.candidate_id == candidate_id)
     if status is not None:
@@ -312,7 +332,13 @@ async def list_sessions(
     if decided_to is not None:
         statement = statement.where(ReflectionSession.decision_date <= decided_to)
     return await paginate_documents(
-        session, statement, ReflectionSession.id, page, "sessions", listed_document
+        session,
+        statement,
+        ReflectionSession.id,
+        page,
+        "sessions",
+        listed_document,
+        parameters=parameters,
     )
 
 
