@@ -12,9 +12,10 @@ from app.candidates.schemas import CandidateRead
 from app.candidates.service import get_candidate
 from app.core.ids import utc_now
 from app.core.lookup import visible
+from app.core.outbox_models import OutboxEvent
 from app.core.security import Principal
 from app.sessions import action_items, service
-from app.sessions.models import ActionItem, ReflectionSession, SessionEvent
+from app.sessions.models import ActionItem, ReflectionSession
 from app.sessions.schemas import (
     ActionItemRead,
     ActionStatus,
@@ -191,11 +192,15 @@ async def export(session: AsyncSession, caller: Principal, candidate_id: str) ->
     items: dict[str, list[ActionItemRead]] = {i: [] for i in session_ids}
     if session_ids:
         for event in await session.scalars(
-            select(SessionEvent)
-            .where(SessionEvent.session_id.in_(session_ids))
-            .order_by(SessionEvent.id)
+            select(OutboxEvent)
+            .where(
+                *visible(OutboxEvent, caller),
+                OutboxEvent.session_id.in_(session_ids),
+                OutboxEvent.type.in_(service.TIMELINE_TYPES),
+            )
+            .order_by(OutboxEvent.id)
         ):
-            events[event.session_id].append(service.read_event(event))
+            events[str(event.session_id)].append(service.read_event(event))
         for item in await session.scalars(
             select(ActionItem).where(ActionItem.session_id.in_(session_ids)).order_by(ActionItem.id)
         ):
