@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, cast, insert, literal_column, select, u
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core import ids
 from app.core.concurrency import lost_race
 from app.core.database import Base
 from app.core.outbox import StreamEvent, event_row
@@ -91,7 +92,10 @@ async def update_with_events(
         set_revision=revision + 1,
     )
     names = tuple(sorted((*names, "revision")))
-    rows = [event_row(organization_id, event, at) for event in events]
+    # Ids sorted as the events are, so that the timeline keeps their order within one
+    # millisecond (an id's random part would not).
+    event_ids = sorted(ids.EVENT.new(at) for _ in events)
+    rows = [event_row(organization_id, e, at, i) for e, i in zip(events, event_ids, strict=True)]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and rows:
         for n, event in enumerate(rows):
