@@ -254,7 +254,6 @@ async def create_session(
         updated_at=now,
     )
     session.add(row)
-    await session.flush()
     record(session, row, "created", {"company": row.company, "role_title": row.role_title})
     await session.flush()
     return row
