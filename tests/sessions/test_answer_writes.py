@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.database import Database
+from app.core.database import AUTOCOMMIT_KEY, Database, in_autocommit, start_transaction
 from app.core.errors import Conflict, PreconditionFailed
 from app.core.ids import utc_now
 from app.core.outbox_models import OutboxEvent
@@ -125,3 +126,25 @@ async def test_completing_the_reflection_moves_the_session_in_the_same_write(
         "session.answers_updated",
         "reflection.completed",
     ]
+
+
+async def test_start_transaction_turns_an_autocommit_session_into_one_transaction(
+    database: Database,
+) -> None:
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL: SQLite requests are always one transaction")
+    current = text("SELECT txid_current()")
+
+    async def one_transaction(session: AsyncSession) -> bool:
+        return bool((await session.scalar(current)) == (await session.scalar(current)))
+
+    async with database.read_sessionmaker() as session:
+        session.info[AUTOCOMMIT_KEY] = True
+        assert not await one_transaction(session)
+        await start_transaction(session)
+        assert not in_autocommit(session)
+        assert await one_transaction(session)
+        await session.commit()
+    async with database.read_sessionmaker() as session:
+        # The connection went back to the pool as it came: autocommit for the next reader.
+        assert not await one_transaction(session)
