@@ -4,8 +4,8 @@
 
 1. The writes: `PATCH /v1/candidates/{id}` and `PUT /v1/sessions/{id}/answers` through the
    real app (httpx.ASGITransport, one request at a time), alternating with the events on
-   and off (the candidate's `emit` swapped for a no-op; the answers' one-statement write
-   given no events); prints the medians of wall time and of this process's CPU.
+   and off (their one-statement write, app.core.row_writes, given no events); prints the
+   medians of wall time and of this process's CPU.
 2. Delivery: `--events` events emitted in one transaction, one endpoint pointing at a local
    threading HTTP receiver, one in-process Worker draining them; prints events per second.
 PostgreSQL: DEBRIEF_TEST_DATABASE_URL names the server (a fresh database is made).
@@ -27,6 +27,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -49,22 +50,13 @@ from tests.tenants import make_tenant
 ALEX = {"external_ref": "bench", "display_name": "Alex", "email": "alex@example.com"}
 
 
-def _no_emit(*_args: object, **_kwargs: object) -> str:
-    return ""
-
-
 async def _without_events(*args: Any, **kwargs: Any) -> None:
     await update_with_events(*args[:3], [], **kwargs)
 
 
-def _outbox_on_candidates(on: bool) -> None:
-    candidates_service.emit = emit if on else _no_emit  # type: ignore[attr-defined]
-
-
-def _outbox_on_answers(on: bool) -> None:
-    sessions_service.update_with_events = (  # type: ignore[attr-defined]
-        update_with_events if on else _without_events
-    )
+def _outbox(service: Any, on: bool) -> None:
+    """The service's one-statement write, with its events or given none."""
+    service.update_with_events = update_with_events if on else _without_events
 
 
 async def _write_medians(
@@ -102,7 +94,7 @@ async def _writes(api: httpx.AsyncClient, writes: int) -> None:
     def patch(n: int) -> Awaitable[httpx.Response]:
         return api.patch(path, json={"display_name": f"Alex {n}"})
 
-    await _write_medians("PATCH candidate", writes, patch, _outbox_on_candidates)
+    await _write_medians("PATCH candidate", writes, patch, partial(_outbox, candidates_service))
     created = await api.post("/v1/sessions", json={**SESSION, "candidate_id": candidate["id"]})
     answers = f"/v1/sessions/{created.json()['id']}/answers"
 
@@ -110,7 +102,7 @@ async def _writes(api: httpx.AsyncClient, writes: int) -> None:
         # Every write changes the answer (an unchanged set is not written).
         return api.put(answers, json={"answers": {"enthusiasm": 1 + n % 5}})
 
-    await _write_medians("PUT answers", writes, put, _outbox_on_answers)
+    await _write_medians("PUT answers", writes, put, partial(_outbox, sessions_service))
 
 
 async def _throughput(
