@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/events.py [--db sqlite|postgres] [--writes 300] [--events 500]
 
-1. The write: `PATCH /v1/candidates/{id}` through the real app (httpx.ASGITransport, one
-   request at a time), alternating runs with the outbox insert on and off (the writer,
-   app.core.outbox.emit, swapped for a no-op); prints the medians and the overhead.
+1. The writes: `PATCH /v1/candidates/{id}` and `PUT /v1/sessions/{id}/answers` through the
+   real app (httpx.ASGITransport, one request at a time), alternating with the events on
+   and off (their one-statement write, app.core.row_writes, given no events); prints the
+   medians of wall time and of this process's CPU.
 2. Delivery: `--events` events emitted in one transaction, one endpoint pointing at a local
    threading HTTP receiver, one in-process Worker draining them; prints events per second.
 PostgreSQL: DEBRIEF_TEST_DATABASE_URL names the server (a fresh database is made).
@@ -20,10 +21,14 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
 import asyncio
+import logging
 import os
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
 import httpx
 
@@ -33,32 +38,71 @@ from app.core.config import Settings
 from app.core.database import Database
 from app.core.event_types import EventType
 from app.core.outbox import emit
+from app.core.row_writes import update_with_events
 from app.main import create_app
+from app.sessions import service as sessions_service
 from app.worker.loop import Worker
 from tests.databases import SERVER_URL_VARIABLE, fresh_database
 from tests.events.receiver import running_receiver
+from tests.sessions.conftest import SESSION
 from tests.tenants import make_tenant
 
 ALEX = {"external_ref": "bench", "display_name": "Alex", "email": "alex@example.com"}
 
 
-def _no_emit(*_args: object, **_kwargs: object) -> str:
-    return ""
+async def _without_events(*args: Any, **kwargs: Any) -> None:
+    await update_with_events(*args[:3], [], **kwargs)
 
 
-async def _write_medians(api: httpx.AsyncClient, writes: int) -> tuple[float, float]:
-    candidate = (await api.post("/v1/candidates", json=ALEX)).json()
-    path = f"/v1/candidates/{candidate['id']}"
+def _outbox(service: Any, on: bool) -> None:
+    """The service's one-statement write, with its events or given none."""
+    service.update_with_events = update_with_events if on else _without_events
+
+
+async def _write_medians(
+    label: str,
+    writes: int,
+    write: Callable[[int], Awaitable[httpx.Response]],
+    outbox: Callable[[bool], None],
+) -> None:
+    """Writes alternately with and without their events; prints the medians."""
     timings: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
     for n in range(writes):
         with_outbox = n % 2 == 0
-        candidates_service.emit = emit if with_outbox else _no_emit  # type: ignore[attr-defined]
-        started = time.perf_counter()
-        response = await api.patch(path, json={"display_name": f"Alex {n}"})
+        outbox(with_outbox)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = await write(n)
+        cpu[with_outbox].append(time.process_time() - started_cpu)
         timings[with_outbox].append(time.perf_counter() - started)
         assert response.status_code == 200, response.text
-    candidates_service.emit = emit  # type: ignore[attr-defined]
-    return statistics.median(timings[True]), statistics.median(timings[False])
+    outbox(True)
+    with_cpu, without_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
+    with_wall, without_wall = statistics.median(timings[True]), statistics.median(timings[False])
+    print(
+        f"{label}, medians: this process's CPU a write with events {with_cpu * 1e6:.0f} µs, "
+        f"without {without_cpu * 1e6:.0f} µs ({(with_cpu / without_cpu - 1) * 100:+.1f} %); "
+        f"wall time with {with_wall * 1000:.2f} ms, without {without_wall * 1000:.2f} ms "
+        f"(overhead {(with_wall / without_wall - 1) * 100:+.1f} %)"
+    )
+
+
+async def _writes(api: httpx.AsyncClient, writes: int) -> None:
+    candidate = (await api.post("/v1/candidates", json=ALEX)).json()
+    path = f"/v1/candidates/{candidate['id']}"
+
+    def patch(n: int) -> Awaitable[httpx.Response]:
+        return api.patch(path, json={"display_name": f"Alex {n}"})
+
+    await _write_medians("PATCH candidate", writes, patch, partial(_outbox, candidates_service))
+    created = await api.post("/v1/sessions", json={**SESSION, "candidate_id": candidate["id"]})
+    answers = f"/v1/sessions/{created.json()['id']}/answers"
+
+    def put(n: int) -> Awaitable[httpx.Response]:
+        # Every write changes the answer (an unchanged set is not written).
+        return api.put(answers, json={"answers": {"enthusiasm": 1 + n % 5}})
+
+    await _write_medians("PUT answers", writes, put, partial(_outbox, sessions_service))
 
 
 async def _throughput(
@@ -90,6 +134,9 @@ async def run(url: str, writes: int, events: int, directory: Path) -> None:
         webhooks_allow_private=True,
         worker_batch_size=100,
         worker_concurrency=20,
+        # The writes are measured, not limited; one line a request would be measured too.
+        rate_limits_enabled=False,
+        log_level="WARNING",
     )
     database = Database(settings.effective_database_url)
     tenant = await make_tenant(database, "Bench")
@@ -97,11 +144,7 @@ async def run(url: str, writes: int, events: int, directory: Path) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=tenant.headers()
     ) as api:
-        with_outbox, without = await _write_medians(api, writes)
-        print(
-            f"PATCH candidate, median: with outbox {with_outbox * 1000:.2f} ms, "
-            f"without {without * 1000:.2f} ms, overhead {(with_outbox / without - 1) * 100:+.1f} %"
-        )
+        await _writes(api, writes)
         rate = await _throughput(database, settings, api, tenant.organization_id, events)
         print(f"delivery: {events} events to a local receiver, one worker: {rate:.0f} events/s")
     await database.dispose()
@@ -113,6 +156,8 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=300)
     parser.add_argument("--events", type=int, default=500)
     args = parser.parse_args()
+    # The app and the worker's client log every request at INFO; the figures are what this prints.
+    logging.disable(logging.INFO)
     if args.db == "sqlite":
         os.environ.pop(SERVER_URL_VARIABLE, None)
     elif not os.environ.get(SERVER_URL_VARIABLE):

@@ -7,7 +7,7 @@ from fastapi import Body, Query, Request, Response, status
 from app.access.auth import AUTH_PROBLEMS, OrgWriteAccess, ReadAccess, WriteAccess
 from app.candidates import service
 from app.candidates.schemas import CandidateCreate, CandidateRead, CandidateUpdate
-from app.core.database import SessionDep
+from app.core.database import SessionDep, writes_in_one_statement
 from app.core.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -123,6 +123,7 @@ async def get_candidate(
         **problem_responses(NotFound, Conflict, PreconditionFailed),
     },
 )
+@writes_in_one_statement
 async def update_candidate(
     candidate_id: CandidateId,
     patch: Annotated[CandidateUpdate, Body(media_type=MERGE_PATCH_MEDIA_TYPE)],

@@ -20,8 +20,9 @@ from app.core.idempotency import forget_subject
 from app.core.ids import utc_now
 from app.core.lookup import get_owned, visible
 from app.core.merge_patch import apply_merge_patch
-from app.core.outbox import emit
+from app.core.outbox import StreamEvent, emit
 from app.core.pagination import Page, PageRequest, paginate
+from app.core.row_writes import update_with_events
 from app.core.security import Principal
 
 _metadata_adapter: TypeAdapter[dict[str, Any]] = TypeAdapter(Metadata)
@@ -140,20 +141,25 @@ async def update_candidate(
     if "metadata" in changes:
         changes["metadata_"] = _merged_metadata(candidate.metadata_, changes.pop("metadata"))
     changed = [name for name, value in changes.items() if getattr(candidate, name) != value]
-    for name in changed:
-        setattr(candidate, name, changes[name])
     if changed:
-        candidate.updated_at = utc_now()
+        now = utc_now()
         fields = sorted(name.rstrip("_") for name in changed)
-        emit(
-            session,
-            caller.organization_id,
+        event = StreamEvent(
             EventType.CANDIDATE_UPDATED,
             {"candidate_id": candidate.id, "fields": fields},
             candidate_id=candidate.id,
         )
-        await flush_changes(
-            session, "candidate", if_match, on_duplicate=lambda: _duplicate(candidate.external_ref)
+        ref = changes.get("external_ref", candidate.external_ref)
+        # One statement on PostgreSQL: the change and its event (app/core/row_writes).
+        await update_with_events(
+            session,
+            candidate,
+            {**{name: changes[name] for name in changed}, "updated_at": now},
+            [event],
+            at=now,
+            noun="candidate",
+            if_match=if_match,
+            on_duplicate=lambda: _duplicate(ref),
         )
     return candidate
 

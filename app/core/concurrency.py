@@ -27,6 +27,11 @@ async def flush_changes(
             raise on_duplicate() from None
         raise Conflict(f"Another request wrote the same {noun} at the same time; retry.") from None
     except StaleDataError:
-        if if_match is not None:
-            raise PreconditionFailed(f"The {noun} changed since the ETag you sent.") from None
-        raise Conflict(f"Another request changed the {noun} at the same time; retry.") from None
+        raise lost_race(noun, if_match) from None
+
+
+def lost_race(noun: str, if_match: str | None) -> ProblemError:
+    """Another request wrote the row between this one's read and its write."""
+    if if_match is not None:
+        return PreconditionFailed(f"The {noun} changed since the ETag you sent.")
+    return Conflict(f"Another request changed the {noun} at the same time; retry.")

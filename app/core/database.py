@@ -179,6 +179,45 @@ def read_only(endpoint: EndpointT) -> EndpointT:
     return endpoint
 
 
+def writes_in_one_statement(endpoint: EndpointT) -> EndpointT:
+    """Mark a write whose usual path is one statement (`app.core.row_writes`): on
+    PostgreSQL its request runs in autocommit, as a read does (no BEGIN, no COMMIT: two
+    round trips fewer); a path that writes more first calls `start_transaction`. On
+    SQLite nothing changes (the write turn, BEGIN IMMEDIATE)."""
+    endpoint.__debrief_one_statement__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _writes_in_one_statement(request: Request) -> bool:
+    endpoint = getattr(request.scope.get("route"), "endpoint", None)
+    return getattr(endpoint, "__debrief_one_statement__", False) is True
+
+
+AUTOCOMMIT_KEY = "debrief.autocommit"
+
+
+def in_autocommit(session: AsyncSession) -> bool:
+    """Whether each statement of this session commits by itself (a PostgreSQL read, or a
+    write marked `writes_in_one_statement` that has not started a transaction)."""
+    return session.info.get(AUTOCOMMIT_KEY, False) is True
+
+
+async def start_transaction(session: AsyncSession) -> None:
+    """From here on, what this session does commits or rolls back as one (with the
+    reactions), however it began. What it read so far stays loaded; nothing was written."""
+    if not in_autocommit(session):
+        return
+    del session.info[AUTOCOMMIT_KEY]
+    bind = session.get_bind()
+    # Ends the autocommit bookkeeping (no round trip) and returns the connection; the next
+    # one is checked out with the engine's own isolation level, BEGIN sent with its first
+    # statement, and reset when it goes back to the pool.
+    await session.commit()
+    await session.connection(
+        execution_options={"isolation_level": bind.dialect.default_isolation_level}
+    )
+
+
 def is_reading(request: Request) -> bool:
     if request.method in SAFE_METHODS:
         return True
@@ -189,7 +228,6 @@ def is_reading(request: Request) -> bool:
 REQUEST_SESSION = "debrief.session"
 """Where a request keeps its database session (in the ASGI scope), once something needs it."""
 _WRITE_TURN = "debrief.sqlite_write_turn"
-_AUTOCOMMIT = "debrief.autocommit"
 
 
 async def request_session(request: Request) -> AsyncSession:
@@ -208,10 +246,11 @@ async def request_session(request: Request) -> AsyncSession:
 async def _open_request_session(request: Request) -> AsyncSession:
     database: Database = request.app.state.database
     reading = is_reading(request)
-    session = (database.read_sessionmaker if reading else database.sessionmaker)()
+    autocommit = not database.is_sqlite and (reading or _writes_in_one_statement(request))
+    session = (database.read_sessionmaker if autocommit else database.sessionmaker)()
     request.scope[REQUEST_SESSION] = session
-    if reading and not database.is_sqlite:
-        request.scope[_AUTOCOMMIT] = True
+    if autocommit:
+        session.info[AUTOCOMMIT_KEY] = True
     if database.is_sqlite and not reading:
         # SQLite has one writer at a time. Writers of this process queue here, in order,
         # rather than each polling the file lock on the busy timeout.
@@ -233,7 +272,6 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
     then give its connection back. Nothing to do when the request never opened one."""
     session: AsyncSession | None = scope.pop(REQUEST_SESSION, None)
     write_turn: AsyncExitStack | None = scope.pop(_WRITE_TURN, None)
-    autocommit = scope.pop(_AUTOCOMMIT, False)
     if session is None:
         if write_turn is not None:
             await write_turn.aclose()
@@ -249,9 +287,10 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
             forget_pending(session)
             await session.rollback()
             raise
-        if autocommit:
-            # A reading request on PostgreSQL: each statement committed as it ran, so
-            # there is no transaction to commit, only what is still unflushed.
+        if in_autocommit(session):
+            # A reading request, or a one-statement write, on PostgreSQL: each statement
+            # committed as it ran, so there is no transaction to commit, only what is
+            # still unflushed.
             await session.flush()
         else:
             await session.commit()

@@ -113,6 +113,17 @@ STATUS_TYPES: dict[str, EventType] = {
 }
 
 
+_STATUS_MOVES = frozenset(
+    {*STATUS_TYPES.values(), EventType.SESSION_STATUS_CHANGED, EventType.CALL_CANCELLED}
+)
+# Each timeline event type, back to its row's kind (the mapping above is one to one but
+# for status moves, which are all `status_changed`).
+TIMELINE_KINDS: dict[str, str] = {
+    **{event_type.value: kind for kind, event_type in TIMELINE_TYPES.items()},
+    **{event_type.value: "status_changed" for event_type in _STATUS_MOVES},
+}
+
+
 def timeline_type(kind: str, data: dict[str, object]) -> EventType:
     """The event type of a session timeline row."""
     if kind == "status_changed":

@@ -20,8 +20,8 @@ class OutboxEvent(Base):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_organization_id_id", "organization_id", "id"),
-        Index("ix_events_organization_id_type_id", "organization_id", "type", "id"),
         Index("ix_events_organization_id_candidate_id_id", "organization_id", "candidate_id", "id"),
+        # A session's timeline (GET /v1/sessions/{id}/events) reads this one.
         Index("ix_events_organization_id_session_id_id", "organization_id", "session_id", "id"),
         # The worker's queue: only events not yet fanned out, a small index whatever the
         # stream's length.

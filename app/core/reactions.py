@@ -43,6 +43,12 @@ def react_to(*types: EventType) -> Callable[[Reaction], Reaction]:
     return register
 
 
+def is_reacted_to(event_type: EventType) -> bool:
+    """Whether a reaction is registered for this type: an event of it must be written
+    through the session (`app.core.outbox.emit`), in a transaction that runs them."""
+    return event_type in _REACTIONS
+
+
 def remember(session: AsyncSession, event: OutboxEvent) -> None:
     """Called by the outbox writer for every event it adds."""
     if EventType(event.type) in _REACTIONS:

@@ -61,22 +61,6 @@ class ReflectionSession(Base):
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012
 
 
-class SessionEvent(Base):
-    """One change in a session's timeline."""
-
-    __tablename__ = "session_events"
-    __table_args__ = (Index("ix_session_events_session_id_id", "session_id", "id"),)
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 class ActionItem(Base):
     """A next step the candidate commits to."""
 

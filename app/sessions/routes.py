@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Body, Depends, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
-from app.core.database import SessionDep
+from app.core.database import SessionDep, writes_in_one_statement
 from app.core.dependencies import awaited
 from app.core.errors import (
     Conflict,
@@ -193,6 +193,7 @@ async def delete_session(
     "completing the required questions moves an open session to `reflected`.",
     responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
+@writes_in_one_statement
 async def put_answers(
     session_id: SessionId,
     data: AnswersUpdate,
@@ -213,6 +214,7 @@ async def put_answers(
     summary="Save what the interviewer said (merged; null removes one)",
     responses={200: {"headers": ETAG_HEADER_DOC}, **WRITE_PROBLEMS},
 )
+@writes_in_one_statement
 async def put_interviewer_feedback(
     session_id: SessionId,
     data: AnswersUpdate,

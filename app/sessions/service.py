@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.candidates.models import Candidate
 from app.core import ids
 from app.core.concurrency import flush_changes
+from app.core.database import start_transaction
 from app.core.errors import (
     Conflict,
     FieldProblem,
@@ -19,12 +20,15 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.etags import check_if_match, etag_for
-from app.core.event_types import EventType, timeline_type
+from app.core.event_types import TIMELINE_KINDS, EventType, timeline_type
 from app.core.ids import utc_now
 from app.core.lookup import find_owned, get_owned, get_owned_row, visible, visible_rows
 from app.core.merge_patch import apply_merge_patch
-from app.core.outbox import emit
+from app.core.outbox import StreamEvent, emit, emit_event
+from app.core.outbox_models import OutboxEvent
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
+from app.core.reactions import is_reacted_to
+from app.core.row_writes import update_with_events
 from app.core.security import Principal
 from app.i18n.formatting import english_count
 from app.i18n.locales import LocaleUnavailable, builtin_locale
@@ -34,7 +38,7 @@ from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers
 from app.question_sets.compiled import CompiledQuestionSet
 from app.question_sets.definition import PURPOSE_NAMES, Purpose
 from app.question_sets.schemas import QuestionSetStatus
-from app.sessions.models import ReflectionSession, SessionEvent
+from app.sessions.models import ReflectionSession
 from app.sessions.schemas import (
     Interviewer,
     Outcome,
@@ -139,37 +143,35 @@ def read(row: ReflectionSession) -> SessionRead:
     return SessionRead.model_validate(document(row))
 
 
-def read_event(event: SessionEvent) -> SessionEventRead:
+# What the stream adds to a timeline row's data (`record`), left out when it is read back.
+_STREAM_KEYS = frozenset({"session_id", "candidate_id"})
+TIMELINE_TYPES = sorted(TIMELINE_KINDS)
+
+
+def read_event(event: OutboxEvent) -> SessionEventRead:
+    """A timeline row, read from the organisation's event stream."""
     return SessionEventRead(
-        id=event.id, kind=event.kind, data=event.data, created_at=event.created_at
+        id=event.id,
+        kind=TIMELINE_KINDS[event.type],
+        data={k: v for k, v in event.data.items() if k not in _STREAM_KEYS},
+        created_at=event.created_at,
     )
 
 
-def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
-    """Add a row to the session's timeline and the same change, by the same id, to the
-    organisation's event stream (the webhook outbox)."""
-    now = utc_now()
-    event_id = ids.EVENT.new(now)
-    emit(
-        session,
-        row.organization_id,
+def timeline_event(row: ReflectionSession, kind: str, data: dict[str, Any]) -> StreamEvent:
+    """The change `kind` to the session, as the event its timeline shows."""
+    return StreamEvent(
         timeline_type(kind, data),
         {"session_id": row.id, "candidate_id": row.candidate_id, **data},
         candidate_id=row.candidate_id,
         session_id=row.id,
-        event_id=event_id,
-        at=now,
     )
-    session.add(
-        SessionEvent(
-            id=event_id,
-            organization_id=row.organization_id,
-            session_id=row.id,
-            kind=kind,
-            data=data,
-            created_at=now,
-        )
-    )
+
+
+def record(session: AsyncSession, row: ReflectionSession, kind: str, data: dict[str, Any]) -> None:
+    """Add the change to the session's timeline, which is the organisation's event stream
+    (the webhook outbox) read by session."""
+    emit_event(session, row.organization_id, timeline_event(row, kind, data))
 
 
 async def _pinned_set(
@@ -273,7 +275,6 @@ async def create_session(
         updated_at=now,
     )
     session.add(row)
-    await session.flush()
     record(session, row, "created", {"company": row.company, "role_title": row.role_title})
     await session.flush()
     return row
@@ -474,25 +475,88 @@ async def put_answers(
     if merged == stored:
         return row
     now = utc_now()
-    if feedback:
-        row.feedback_answers, row.feedback_progress = merged, _progress(report)
-    else:
-        row.answers, row.reflection_progress = merged, _progress(report)
-    row.updated_at = now
-    record(
-        session,
-        row,
-        "feedback_updated" if feedback else "answers_updated",
-        {"keys": sorted(answers), "complete": report.complete},
+    progress = _progress(report)
+    values: dict[str, Any] = (
+        {"feedback_answers": merged, "feedback_progress": progress}
+        if feedback
+        else {"answers": merged, "reflection_progress": progress}
     )
+    values["updated_at"] = now
+    events = [
+        timeline_event(
+            row,
+            "feedback_updated" if feedback else "answers_updated",
+            {"keys": sorted(answers), "complete": report.complete},
+        )
+    ]
+    target = None
     if not feedback and report.complete and row.status == SessionStatus.OPEN.value:
-        _move(session, row, SessionStatus.REFLECTED, now, automatic=True)
-    if feedback and visible:
+        target = SessionStatus.REFLECTED
+    if feedback and visible and _may_move(row, SessionStatus.FEEDBACK_RECEIVED):
         # Recording what the interviewer said is the feedback arriving, as a sent
         # thank-you is: the session moves on where the workflow allows it.
-        advance(session, row, SessionStatus.FEEDBACK_RECEIVED, now)
-    await flush_changes(session, "session", if_match)
+        target = SessionStatus.FEEDBACK_RECEIVED
+    if target is not None:
+        moved, data = _move_changes(row, target, now, automatic=True)
+        values.update(moved)
+        events.append(timeline_event(row, "status_changed", data))
+    await _write(session, row, values, events, if_match)
     return row
+
+
+async def _write(
+    session: AsyncSession,
+    row: ReflectionSession,
+    values: dict[str, Any],
+    events: list[StreamEvent],
+    if_match: str | None,
+) -> None:
+    """The change and its events as one statement, unless an event has reactions, which
+    need the unit of work's transaction (a feedback that moves the session on)."""
+    if not any(is_reacted_to(event.type) for event in events):
+        at = values["updated_at"]
+        await update_with_events(
+            session, row, values, events, at=at, noun="session", if_match=if_match
+        )
+        return
+    await start_transaction(session)
+    for name, value in values.items():
+        setattr(row, name, value)
+    for event in events:
+        emit_event(session, row.organization_id, event)
+    await flush_changes(session, "session", if_match)
+
+
+def _move_changes(
+    row: ReflectionSession,
+    target: SessionStatus,
+    at: datetime,
+    *,
+    automatic: bool = False,
+    call_at: datetime | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns a move to `target` changes, and its timeline row's data. `at` is when
+    the move happened; a scheduled call's own time is `call_at`."""
+    source = row.status
+    values: dict[str, Any] = {"status": target.value}
+    data: dict[str, Any] = {"from": source, "to": target.value, "at": at.isoformat()}
+    if is_call_cancellation(SessionStatus(source), target):
+        values["call_sequence"] = row.call_sequence + 1
+        values["call_cancelled_at"] = at
+        call_at = row.call_scheduled_for
+    elif target is SessionStatus.CALL_SCHEDULED:
+        if row.call_scheduled_for is not None:
+            values["call_sequence"] = row.call_sequence + 1
+        values["call_cancelled_at"] = None
+        values["call_scheduled_for"] = call_at
+    else:
+        values[STAMP[target]] = at
+    values["updated_at"] = utc_now()
+    if call_at is not None:
+        data["call_scheduled_for"] = call_at.isoformat()
+    if automatic:
+        data["automatic"] = True
+    return values, data
 
 
 def _move(
@@ -504,27 +568,14 @@ def _move(
     automatic: bool = False,
     call_at: datetime | None = None,
 ) -> None:
-    """`at` is when the move happened; a scheduled call's own time is `call_at`."""
-    source = row.status
-    row.status = target.value
-    data: dict[str, Any] = {"from": source, "to": target.value, "at": at.isoformat()}
-    if is_call_cancellation(SessionStatus(source), target):
-        row.call_sequence += 1
-        row.call_cancelled_at = at
-        call_at = row.call_scheduled_for
-    elif target is SessionStatus.CALL_SCHEDULED:
-        if row.call_scheduled_for is not None:
-            row.call_sequence += 1
-        row.call_cancelled_at = None
-        row.call_scheduled_for = call_at
-    else:
-        setattr(row, STAMP[target], at)
-    row.updated_at = utc_now()
-    if call_at is not None:
-        data["call_scheduled_for"] = call_at.isoformat()
-    if automatic:
-        data["automatic"] = True
+    values, data = _move_changes(row, target, at, automatic=automatic, call_at=call_at)
+    for name, value in values.items():
+        setattr(row, name, value)
     record(session, row, "status_changed", data)
+
+
+def _may_move(row: ReflectionSession, target: SessionStatus) -> bool:
+    return target in allowed_from(SessionStatus(row.status))
 
 
 def advance(
@@ -532,7 +583,7 @@ def advance(
 ) -> bool:
     """Move to `target` as a consequence of something else (a message sent), if the
     workflow allows it from where the session is; False when it does not."""
-    if target not in allowed_from(SessionStatus(row.status)):
+    if not _may_move(row, target):
         return False
     _move(session, row, target, at, automatic=True)
     return True
@@ -605,16 +656,17 @@ async def timelines(
     session without events is absent): what the export shows of where a session has been."""
     found: dict[str, list[SessionEventRead]] = {}
     for event in await session.scalars(
-        select(SessionEvent)
-        .join(ReflectionSession, SessionEvent.session_id == ReflectionSession.id)
+        select(OutboxEvent)
+        .join(ReflectionSession, OutboxEvent.session_id == ReflectionSession.id)
         .where(
-            *visible(SessionEvent, caller),
+            *visible(OutboxEvent, caller),
             *visible(ReflectionSession, caller),
             ReflectionSession.candidate_id == candidate_id,
+            OutboxEvent.type.in_(TIMELINE_TYPES),
         )
-        .order_by(SessionEvent.id)
+        .order_by(OutboxEvent.id)
     ):
-        found.setdefault(event.session_id, []).append(read_event(event))
+        found.setdefault(str(event.session_id), []).append(read_event(event))
     return found
 
 
@@ -622,13 +674,15 @@ async def list_events(
     session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[SessionEventRead]:
     row = await get_session(session, caller, session_id)
-    statement = select(SessionEvent).where(
-        SessionEvent.session_id == row.id, *visible(SessionEvent, caller)
+    statement = select(OutboxEvent).where(
+        *visible(OutboxEvent, caller),
+        OutboxEvent.session_id == row.id,
+        OutboxEvent.type.in_(TIMELINE_TYPES),
     )
     return await paginate(
         session,
         statement,
-        SessionEvent.id,
+        OutboxEvent.id,
         page,
         f"events:{row.id}",
         read_event,

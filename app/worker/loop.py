@@ -21,7 +21,7 @@ from app.core import models  # noqa: F401 (every table, for the foreign keys it 
 from app.core.config import Environment, Settings
 from app.core.database import SQLITE_BEGIN_OPTION, Database
 from app.events import dispatch
-from app.events.sender import attempt, new_client
+from app.events.sender import Outcome, attempt, new_client
 from app.platform import metrics
 from app.worker.periodic import PeriodicTask, ensure_rows, run_due
 from app.worker.tasks import PERIODIC_TASKS
@@ -70,9 +70,9 @@ class Worker:
             if summary is not None:
                 logger.info("periodic task %s: %s", task.name, summary)
 
-    async def _send(self, claim: dispatch.Claim) -> None:
+    async def _attempt(self, claim: dispatch.Claim) -> Outcome:
         async with self._limit:
-            outcome = await attempt(
+            return await attempt(
                 self.client,
                 claim.url,
                 claim.message_id,
@@ -81,18 +81,24 @@ class Worker:
                 allow_private=self.settings.webhooks_allow_private,
                 require_https=self.settings.environment is Environment.PROD,
             )
+
+    async def _settle(self, claims: Sequence[dispatch.Claim], outcomes: Sequence[Outcome]) -> None:
+        """The batch's outcomes in one short transaction (one write turn on SQLite), not one
+        each. A crash before it commits sends the batch again: at least once, as before."""
+        lost = []
         async with self.transaction() as session:
-            kept = await dispatch.settle(
-                session,
-                claim,
-                outcome,
-                retry_factor=self.settings.webhooks_retry_delay_factor,
-                disable_after=timedelta(days=self.settings.webhooks_disable_after_days),
-            )
-        if not kept:
-            logger.warning(
-                "lease on delivery %s expired before its outcome was saved", claim.delivery_id
-            )
+            for claim, outcome in zip(claims, outcomes, strict=True):
+                kept = await dispatch.settle(
+                    session,
+                    claim,
+                    outcome,
+                    retry_factor=self.settings.webhooks_retry_delay_factor,
+                    disable_after=timedelta(days=self.settings.webhooks_disable_after_days),
+                )
+                if not kept:
+                    lost.append(claim.delivery_id)
+        for delivery_id in lost:
+            logger.warning("lease on delivery %s expired before its outcome was saved", delivery_id)
 
     async def deliver_once(self) -> int:
         """Fan out what is new, then send one batch of due deliveries; how many were sent."""
@@ -104,7 +110,9 @@ class Worker:
                 break
         async with self.transaction() as session:
             claims = await dispatch.claim(session, batch, self.settings.worker_lease_seconds)
-        await asyncio.gather(*(self._send(claim) for claim in claims))
+        if claims:
+            outcomes = await asyncio.gather(*(self._attempt(claim) for claim in claims))
+            await self._settle(claims, outcomes)
         return len(claims)
 
     async def report_health(self) -> None:

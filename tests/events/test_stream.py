@@ -27,17 +27,23 @@ pytestmark = pytest.mark.anyio
 APP = Path(__file__).parents[2] / "app"
 
 
+# Where each call that puts a row on a session timeline takes its kind.
+KIND_ARGUMENT = {
+    "record": 2,  # record(session, row, "kind", data)
+    "timeline_event": 1,  # timeline_event(row, "kind", data)
+}
+
+
 def _recorded_kinds() -> set[str]:
-    """Every kind the code records on a session timeline: `record(session, row, "kind", …)`."""
+    """Every kind the code records on a session timeline: `record(session, row, "kind", …)`
+    or `timeline_event(row, "kind", …)`."""
     kinds = set()
     for path in APP.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "attr", getattr(node.func, "id", None)) == "record"
-                and len(node.args) >= 3
-            ):
-                kind = node.args[2]
+            name = getattr(node, "func", None)
+            position = KIND_ARGUMENT.get(str(getattr(name, "attr", getattr(name, "id", ""))))
+            if isinstance(node, ast.Call) and position is not None and len(node.args) > position:
+                kind = node.args[position]
                 # `"a" if feedback else "b"` names two kinds.
                 options = [kind.body, kind.orelse] if isinstance(kind, ast.IfExp) else [kind]
                 kinds |= {o.value for o in options if isinstance(o, ast.Constant)}

@@ -1,0 +1,136 @@
+"""A versioned row's change and the events it causes, written without the unit of work.
+
+`update_with_events` sends, on PostgreSQL, one statement: an UPDATE guarded by the
+version that was read (the optimistic lock the ORM's `version_id_col` keeps) in a
+data-modifying CTE, and the INSERT of the events selected from what it updated, so they
+are written exactly when the change is. In autocommit (`writes_in_one_statement`) that
+is the whole write: one round trip. SQLite, which has no data-modifying CTEs, gets the
+two statements in the request's transaction. The statements are built once per shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Table,
+    bindparam,
+    cast,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.core import ids
+from app.core.concurrency import lost_race
+from app.core.database import Base
+from app.core.errors import Conflict, ProblemError
+from app.core.outbox import StreamEvent, event_row
+from app.core.outbox_models import OutboxEvent
+
+_EVENTS: Table = OutboxEvent.__table__  # type: ignore[assignment]
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.c)
+_Shape = tuple[str, str, tuple[str, ...], int]
+_STATEMENTS: dict[_Shape, Any] = {}
+
+
+def _guarded_update(table: Table, names: tuple[str, ...], version: str) -> Any:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c[version] == bindparam("row_version"))
+        .values({name: bindparam(f"set_{name}", type_=table.c[name].type) for name in names})
+    )
+
+
+def _event_parameter(n: int, name: str) -> Any:
+    column = _EVENTS.c[name]
+    return cast(bindparam(f"e{n}_{name}", type_=column.type), column.type)
+
+
+def _postgresql_statement(table: Table, names: tuple[str, ...], version: str, events: int) -> Any:
+    updated = _guarded_update(table, names, version).returning(table.c.id).cte("updated")
+    rows = [
+        select(*(_event_parameter(n, name).label(name) for name in _EVENT_COLUMNS)).select_from(
+            updated
+        )
+        for n in range(events)
+    ]
+    chosen = rows[0] if events == 1 else union_all(*rows)
+    return insert(_EVENTS).from_select(list(_EVENT_COLUMNS), chosen).returning(literal_column("1"))
+
+
+def _statement(
+    dialect: str, table: Table, names: tuple[str, ...], version: str, events: int
+) -> Any:
+    shape = (dialect, table.name, names, events)
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        if dialect == "postgresql":
+            statement = _postgresql_statement(table, names, version, events)
+        else:
+            statement = _guarded_update(table, names, version)
+        _STATEMENTS[shape] = statement
+    return statement
+
+
+async def update_with_events(
+    session: AsyncSession,
+    row: Base,
+    values: dict[str, Any],
+    events: Sequence[StreamEvent],
+    *,
+    at: datetime,
+    noun: str,
+    if_match: str | None,
+    on_duplicate: Callable[[], ProblemError] | None = None,
+) -> None:
+    """Write `values` (by attribute) to `row`, raising its version (the mapper's
+    `version_id_col`) by one, and add `events` to the stream: both or neither. A version
+    that moved since the read is the lost race's 409 (412 with If-Match); a unique index's
+    clash is `on_duplicate` or a 409. `row` then shows what was written and stays clean."""
+    mapper = inspect(row).mapper
+    version_column: Any = mapper.version_id_col
+    version_key = mapper.get_property_by_column(version_column).key
+    versioned: Any = row
+    table: Table = versioned.__table__
+    version: int = getattr(row, version_key)
+    written_values = {**values, version_key: version + 1}
+    columns = {mapper.columns[key].name: value for key, value in written_values.items()}
+    names = tuple(sorted(columns))
+    parameters: dict[str, Any] = {f"set_{name}": columns[name] for name in names}
+    parameters.update(row_id=versioned.id, row_version=version)
+    # Ids sorted as the events are, so that the timeline keeps their order within one
+    # millisecond (an id's random part would not).
+    event_ids = sorted(ids.EVENT.new(at) for _ in events)
+    organization_id: str = versioned.organization_id
+    rows = [event_row(organization_id, e, at, i) for e, i in zip(events, event_ids, strict=True)]
+    dialect = session.get_bind().dialect.name
+    try:
+        if dialect == "postgresql" and rows:
+            for n, event in enumerate(rows):
+                parameters.update({f"e{n}_{name}": value for name, value in event.items()})
+            statement = _statement(dialect, table, names, version_column.name, len(rows))
+            result = await session.execute(statement, parameters)
+            written = len(result.all()) == len(rows)
+        else:
+            statement = _statement("any", table, names, version_column.name, 0)
+            result = await session.execute(statement, parameters)
+            written = getattr(result, "rowcount", 0) == 1
+            if written and rows:
+                await session.execute(insert(_EVENTS), rows)
+    except IntegrityError:
+        if on_duplicate is not None:
+            raise on_duplicate() from None
+        raise Conflict(f"Another request wrote the same {noun} at the same time; retry.") from None
+    if not written:
+        raise lost_race(noun, if_match)
+    for key, value in written_values.items():
+        set_committed_value(row, key, value)
