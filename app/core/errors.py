@@ -310,6 +310,22 @@ class DatabaseUnavailable(ProblemError):
         self.headers.setdefault("Retry-After", str(self.retry_after_seconds))
 
 
+class TransactionConflict(ProblemError):
+    status = 503
+    slug = "transaction-conflict"
+    title = "Transaction Conflict"
+    description = (
+        "The request ran into a concurrent one in the database (a serialisation failure or "
+        "a deadlock) and was undone whole: nothing of it was kept. Retry after `Retry-After` "
+        "seconds, with the same `Idempotency-Key`."
+    )
+    retry_after_seconds: ClassVar[int] = 1
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", str(self.retry_after_seconds))
+
+
 class InternalError(ProblemError):
     pass
 
@@ -338,6 +354,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     TooManyRequests,
     ServiceUnavailable,
     DatabaseUnavailable,
+    TransactionConflict,
     InternalError,
 )
 
