@@ -213,6 +213,16 @@ class PreconditionFailed(ProblemError):
     description = "If-Match does not match the current ETag: the resource changed."
 
 
+class RequestTimeout(ProblemError):
+    status = 408
+    slug = "request-timeout"
+    title = "Request Timeout"
+    description = (
+        "The request's head or body did not arrive in time; the connection is closed. Send "
+        "it again, whole."
+    )
+
+
 class ContentTooLarge(ProblemError):
     schema = ContentTooLargeProblem
     status = 413
@@ -343,6 +353,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     Conflict,
     IdempotencyKeyReused,
     PreconditionFailed,
+    RequestTimeout,
     ContentTooLarge,
     UnsupportedMediaType,
     UriTooLong,
