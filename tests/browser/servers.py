@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 def wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a start, not a figure: a loaded machine is slow
     while True:
         try:
             httpx.get(url, timeout=1)

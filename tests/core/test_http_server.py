@@ -60,7 +60,7 @@ def _serving(directory: Path, **settings: str) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a start, not a figure: a loaded machine is slow
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
