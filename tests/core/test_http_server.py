@@ -272,7 +272,7 @@ def test_a_head_sent_byte_by_byte_is_cut_off_at_the_head_timeout(strict_server: 
         strict_server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"a"
     )
     _assert_408(received)
-    assert seconds >= HEAD_TIMEOUT
+    assert seconds >= 0.9 * HEAD_TIMEOUT  # timed by the server from its accept
     assert dripped < DRIP_BYTES / 4  # cut off long before the client would have finished
 
 
@@ -283,7 +283,7 @@ def test_a_body_sent_byte_by_byte_is_cut_off_at_the_body_timeout(strict_server: 
     )
     received, seconds, dripped = _drip(strict_server.port, start, b" ")
     _assert_408(received)
-    assert seconds >= BODY_TIMEOUT
+    assert seconds >= 0.9 * BODY_TIMEOUT
     assert dripped < DRIP_BYTES / 4
     time.sleep(0.2)  # the app saw the client gone: no error of its own, no answer
     assert "unhandled error" not in strict_server.log.read_text(encoding="utf-8")
@@ -293,7 +293,7 @@ def test_a_connection_that_sends_nothing_is_closed(strict_server: Server) -> Non
     with socket.create_connection(("127.0.0.1", strict_server.port), timeout=30) as sock:
         started = time.monotonic()
         assert sock.recv(1) == b""  # closed, with nothing to answer
-        assert time.monotonic() - started >= HEAD_TIMEOUT
+        assert time.monotonic() - started >= 0.9 * HEAD_TIMEOUT
 
 
 def test_the_server_answers_others_while_slow_clients_drip(strict_server: Server) -> None:
