@@ -24,8 +24,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/debrief serve --host $(HOST) --port $(PORT)
 
+# The tests run in parallel, one process per core (at most 4; each module stays in one
+# process); `make test PYTEST_WORKERS=0` runs them in this one.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadscope
+
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The reference web page (examples/web), from another origin than the API: start the API
 # with DEBRIEF_CORS_ORIGINS='["http://127.0.0.1:8001"]' make run.

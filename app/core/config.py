@@ -182,6 +182,21 @@ class Settings(BaseSettings):
         le=10_000,
         description="Most header fields in one request; more is a 431 problem.",
     )
+    request_head_timeout_seconds: float = Field(
+        default=10.0,
+        ge=0.1,
+        le=300,
+        description="Seconds a request's head (request line and headers) may take to arrive "
+        "from its first byte, and a new connection to start one; then a 408 problem (or, "
+        "before any byte, a close). Stops clients that send their headers slowly.",
+    )
+    request_body_timeout_seconds: float = Field(
+        default=30.0,
+        ge=0.1,
+        le=3600,
+        description="Seconds a request's body may take to arrive after its head; then a "
+        "408 problem and the connection is closed.",
+    )
     docs_enabled: bool = Field(default=True, description="Serve /docs and /redoc.")
     public_base_url: str | None = Field(
         default=None,

@@ -1,9 +1,12 @@
 """Which failures mean "the database cannot answer now", in one place.
 
 A refused, reset, lost or silent connection, a full pool, a statement that ran out of time
-or a locked SQLite file all end the request with a 503 problem the client may retry.
-Whatever else the database says (a duplicate, a stale row, a syntax error, a missing
-table) is a conflict, handled where it happens, or a bug: a 500.
+or a locked SQLite file all end the request with a 503 problem the client may retry. A
+transaction PostgreSQL rolled back because it lost a race with another (a serialisation
+failure, a deadlock) ends it with a 503 `transaction-conflict` problem: the whole
+request was undone, and the same request, sent again, can succeed. Whatever else the
+database says (a duplicate, a stale row, a syntax error, a missing table) is a conflict,
+handled where it happens, or a bug: a 500.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from enum import Enum
 
 from sqlalchemy import exc as sa_exc
 
-from app.core.errors import DatabaseUnavailable
+from app.core.errors import DatabaseUnavailable, ProblemError, TransactionConflict
 
 logger = logging.getLogger("debrief.database")
 
@@ -32,6 +35,11 @@ class DatabaseFault(Enum):
 # lock_timeout. Class 40 (serialisation, deadlock) is a conflict, not an outage.
 _UNREACHABLE_SQLSTATE_PREFIXES = ("08", "57P")
 _BUSY_SQLSTATE_PREFIXES = ("53", "57014", "55P03")
+# Class 40, transaction rollback: the server undid the whole transaction and a new one may
+# succeed. 40000 (transaction_rollback), 40001 (serialization_failure), 40P01
+# (deadlock_detected). Not 40002 (an integrity violation, a conflict in the data) nor 40003
+# (statement_completion_unknown: whether the work was done is not known).
+_RETRYABLE_ROLLBACK_SQLSTATES = frozenset({"40000", "40001", "40P01"})
 # SQLite primary result codes (the low byte of an extended code).
 _SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 _SQLITE_UNREACHABLE_CODES = frozenset({10, 14})  # SQLITE_IOERR, SQLITE_CANTOPEN
@@ -104,12 +112,29 @@ def unavailable(fault: DatabaseFault) -> DatabaseUnavailable:
     return DatabaseUnavailable(_DETAILS[fault])
 
 
-def database_problem(error: BaseException) -> DatabaseUnavailable | None:
-    """The 503 problem for a database that cannot answer now, or None for any other error."""
+def is_transaction_conflict(error: BaseException) -> bool:
+    """Whether the database rolled the transaction back for losing a race with another
+    (serialisation failure, deadlock): nothing of it was kept, and a retry may succeed."""
+    return any(
+        getattr(e, "sqlstate", None) in _RETRYABLE_ROLLBACK_SQLSTATES for e in _causes(error)
+    )
+
+
+def database_problem(error: BaseException) -> ProblemError | None:
+    """The 503 problem for a database that cannot answer now or a transaction that lost a
+    race, or None for any other error."""
     fault = database_fault(error)
     if fault is None:
-        return None
-    # Type names only: a driver's message can quote the statement and its parameters.
-    chain = " <- ".join(type(e).__name__ for e in _causes(error))
-    logger.warning("database %s: %s", fault.value, chain)
+        if not is_transaction_conflict(error):
+            return None
+        logger.warning("database transaction conflict: %s", _type_chain(error))
+        return TransactionConflict(
+            "The request ran into a concurrent one and was undone whole. Retry in a moment."
+        )
+    logger.warning("database %s: %s", fault.value, _type_chain(error))
     return unavailable(fault)
+
+
+def _type_chain(error: BaseException) -> str:
+    # Type names only: a driver's message can quote the statement and its parameters.
+    return " <- ".join(type(e).__name__ for e in _causes(error))

@@ -222,6 +222,16 @@ class PreconditionFailed(ProblemError):
     description = "If-Match does not match the current ETag: the resource changed."
 
 
+class RequestTimeout(ProblemError):
+    status = 408
+    slug = "request-timeout"
+    title = "Request Timeout"
+    description = (
+        "The request's head or body did not arrive in time; the connection is closed. Send "
+        "it again, whole."
+    )
+
+
 class ContentTooLarge(ProblemError):
     schema = ContentTooLargeProblem
     status = 413
@@ -319,6 +329,22 @@ class DatabaseUnavailable(ProblemError):
         self.headers.setdefault("Retry-After", str(self.retry_after_seconds))
 
 
+class TransactionConflict(ProblemError):
+    status = 503
+    slug = "transaction-conflict"
+    title = "Transaction Conflict"
+    description = (
+        "The request ran into a concurrent one in the database (a serialisation failure or "
+        "a deadlock) and was undone whole: nothing of it was kept. Retry after `Retry-After` "
+        "seconds, with the same `Idempotency-Key`."
+    )
+    retry_after_seconds: ClassVar[int] = 1
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", str(self.retry_after_seconds))
+
+
 class InternalError(ProblemError):
     pass
 
@@ -336,6 +362,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     Conflict,
     IdempotencyKeyReused,
     PreconditionFailed,
+    RequestTimeout,
     ContentTooLarge,
     UnsupportedMediaType,
     UriTooLong,
@@ -347,6 +374,7 @@ PROBLEM_TYPES: tuple[type[ProblemError], ...] = (
     TooManyRequests,
     ServiceUnavailable,
     DatabaseUnavailable,
+    TransactionConflict,
     InternalError,
 )
 

@@ -7,6 +7,13 @@ a request id. Here the head is counted as it arrives: a URL over ``max_url_bytes
 414, a head over ``max_header_bytes`` or with more than ``max_header_count`` fields a 431,
 and anything the parser cannot read a 400 — each an ``application/problem+json``
 document with ``X-Request-ID``, followed by closing the connection.
+
+Reading is bounded in time too (slowloris): a head must arrive whole within
+``request_head_timeout_seconds`` of its first byte, and a body within
+``request_body_timeout_seconds`` of the head's end, or the request is a 408 problem and
+the connection is closed (a body the app was already handed ends for it as a client
+disconnect). A connection that sends nothing at all is closed silently after the head
+timeout: uvicorn itself only times out connections idle after a response.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from app.core.errors import (
     HeaderFieldsTooLarge,
     MalformedRequest,
     ProblemError,
+    RequestTimeout,
     UriTooLong,
 )
 from app.core.request_context import REQUEST_ID_HEADER, choose_request_id, request_id_var
@@ -47,7 +55,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.max_url_bytes = settings.max_url_bytes
         self.max_header_bytes = settings.max_header_bytes
         self.max_header_count = settings.max_header_count
+        self.head_timeout = settings.request_head_timeout_seconds
+        self.body_timeout = settings.request_body_timeout_seconds
         self._in_head = True
+        self._in_body = False
+        self._read_deadline: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self._header_count = 0
         self._client_request_id: str | None = None
@@ -55,11 +67,26 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._discarding = False
         self._linger: asyncio.TimerHandle | None = None
 
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A connection must start a request in time, like one idle after a response.
+        self._read_deadline = self.loop.call_later(self.head_timeout, self._read_timed_out)
+
     # Counting the head as it arrives.
     def data_received(self, data: bytes) -> None:
         if self._discarding:
             return
         self._unset_keepalive_if_required()
+        self._receive(data)
+        # Only a request left incomplete by this read gets a deadline (none is set for the
+        # usual one that arrives in one read); it runs from the read that started it.
+        if self._read_deadline is None and not self._discarding:
+            if self._in_body:
+                self._read_deadline = self.loop.call_later(self.body_timeout, self._read_timed_out)
+            elif self._in_head and self._head_bytes:
+                self._read_deadline = self.loop.call_later(self.head_timeout, self._read_timed_out)
+
+    def _receive(self, data: bytes) -> None:
         if not self._in_head:
             self._feed(data)
             return
@@ -120,12 +147,53 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._in_body = True
+        self._cancel_read_deadline()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head = True
+        self._in_body = False
         self._head_bytes = 0
+        self._cancel_read_deadline()
+
+    # Reading in time.
+    def _cancel_read_deadline(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def _read_timed_out(self) -> None:
+        self._read_deadline = None
+        if self._discarding or self.transport.is_closing():
+            return
+        if self._in_body:
+            if self.flow.read_paused:  # the app is not reading yet: not the client's fault
+                self._read_deadline = self.loop.call_later(self.body_timeout, self._read_timed_out)
+                return
+            cycle = self.cycle
+            if cycle is not None and cycle.response_complete:
+                # Answered without reading the body: the rest is not awaited.
+                self.transport.close()
+                return
+            self._refuse(
+                RequestTimeout(
+                    f"The request's body did not arrive within {self.body_timeout:g} seconds."
+                )
+            )
+            if cycle is not None:
+                # The app reading this body sees the client gone; what it sends is dropped.
+                cycle.disconnected = True
+                cycle.message_event.set()
+        elif self._head_bytes:
+            self._refuse(
+                RequestTimeout(
+                    f"The request's head did not arrive within {self.head_timeout:g} seconds."
+                )
+            )
+        else:  # nothing of a request: there is nobody to answer
+            self.transport.close()
 
     # Refusing.
     def send_400_response(self, msg: str) -> None:
@@ -181,6 +249,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self._linger is not None:
             self._linger.cancel()
+        self._cancel_read_deadline()
         super().connection_lost(exc)
 
 

@@ -6,6 +6,7 @@ import logging
 import time
 
 from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.database_faults import database_problem
@@ -16,6 +17,9 @@ from app.core.secret_paths import redacted
 
 access_logger = logging.getLogger("debrief.access")
 error_logger = logging.getLogger("debrief.error")
+# The access log's status for a request whose client went away before it was read
+# (nginx's convention; nothing is sent).
+CLIENT_CLOSED_REQUEST = 499
 
 
 _REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
@@ -61,6 +65,10 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_request_id)
+        except ClientDisconnect:
+            # The client left (or was cut off for sending its body too slowly) before the
+            # app had read the request: nobody to answer, nothing went wrong here.
+            status = CLIENT_CLOSED_REQUEST
         except Exception as error:
             problem: ProblemError | None = database_problem(error)
             if problem is None:

@@ -19,6 +19,7 @@ from app.core.errors import (
     InternalError,
     MalformedJSON,
     ProblemError,
+    TransactionConflict,
     UnsupportedMediaType,
     ValidationFailed,
     problem_responses,
@@ -79,7 +80,7 @@ class DebriefRoute(APIRoute):
         if has_parameters or self.body_field is not None:
             implied.append(ValidationFailed)
         if _uses_database(self.dependant):
-            implied.append(DatabaseUnavailable)
+            implied += [DatabaseUnavailable, TransactionConflict]
         documented = set(map(str, self.responses))
         for status, response in problem_responses(*implied).items():
             if str(status) not in documented:

@@ -24,8 +24,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 180  # a start, not a figure: a loaded machine is slow
     while True:
         try:
             httpx.get(url, timeout=1)
@@ -36,17 +36,25 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str) -> None:
             time.sleep(0.1)
 
 
-@contextmanager
-def _running(command: list[str], env: dict[str, str], url: str, cwd: Path) -> Iterator[str]:
-    process = subprocess.Popen(
+def started(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def stopped(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@contextmanager
+def _running(command: list[str], env: dict[str, str], url: str, cwd: Path) -> Iterator[str]:
+    process = started(command, env, cwd)
     try:
-        _wait_until_up(process, url)
+        wait_until_up(process, url)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stopped(process)
 
 
 def _debrief(env: dict[str, str], *args: str) -> str:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,12 +43,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    directory = tmp_path_factory.mktemp("server")
+@contextmanager
+def _serving(directory: Path, **settings: str) -> Iterator[Server]:
+    """`debrief serve` on a free port, with `settings` as DEBRIEF_ variables."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
     env |= {"DEBRIEF_DATA_DIR": str(directory / "data"), "PYTHONPATH": str(ROOT)}
+    env |= {f"DEBRIEF_{name.upper()}": value for name, value in settings.items()}
     log = directory / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -58,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a start, not a figure: a loaded machine is slow
         while True:
             try:
                 httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
@@ -71,6 +73,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with _serving(tmp_path_factory.mktemp("server")) as running:
+        yield running
 
 
 @dataclass
@@ -195,3 +203,141 @@ def test_a_percent_encoded_line_break_cannot_forge_a_line_in_the_servers_log(
     lines = server.log.read_text(encoding="utf-8").split("\n")
     assert not [line for line in lines if line.startswith(forged[:23])]
     assert sum("cand_F 204" in line for line in lines) == 6
+
+
+# Slow clients (slowloris): a head or a body that trickles in is cut off at its deadline.
+HEAD_TIMEOUT = 1.0
+BODY_TIMEOUT = 1.0
+DRIP_INTERVAL = 0.05
+# The drip would take this many timeouts to finish a head or body.
+DRIP_BYTES = int(100 * HEAD_TIMEOUT / DRIP_INTERVAL)
+
+
+@pytest.fixture(scope="module")
+def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with _serving(
+        tmp_path_factory.mktemp("strict"),
+        request_head_timeout_seconds=str(HEAD_TIMEOUT),
+        request_body_timeout_seconds=str(BODY_TIMEOUT),
+    ) as running:
+        yield running
+
+
+def _drip(port: int, start: bytes, drop: bytes) -> tuple[bytes, float, int]:
+    """Sends `start`, then `drop` one byte at a time until the server answers or closes;
+    returns what it answered, when (from the first byte), and how many bytes were dripped."""
+    with socket.create_connection(("127.0.0.1", port), timeout=SOCKET_TIMEOUT) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        started = time.monotonic()
+        sock.sendall(start)
+        sock.settimeout(DRIP_INTERVAL)
+        received, dripped = b"", 0
+        while dripped < DRIP_BYTES:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                try:
+                    sock.sendall(drop)
+                except OSError:
+                    break  # closed under our feet
+                dripped += 1
+                continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        seconds = time.monotonic() - started
+        sock.settimeout(SOCKET_TIMEOUT)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except OSError:
+            pass
+    return received, seconds, dripped
+
+
+def _assert_408(received: bytes) -> None:
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), received[:200]
+    assert b"content-type: application/problem+json" in head.lower()
+    assert b"connection: close" in head.lower()
+    problem = json.loads(body)
+    assert problem["type"] == "/problems/request-timeout"
+    assert problem["request_id"]
+
+
+def test_a_head_sent_byte_by_byte_is_cut_off_at_the_head_timeout(strict_server: Server) -> None:
+    received, seconds, dripped = _drip(
+        strict_server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"a"
+    )
+    _assert_408(received)
+    assert seconds >= 0.9 * HEAD_TIMEOUT  # timed by the server from its accept
+    assert dripped < DRIP_BYTES / 4  # cut off long before the client would have finished
+
+
+def test_a_body_sent_byte_by_byte_is_cut_off_at_the_body_timeout(strict_server: Server) -> None:
+    start = (
+        b"POST /v1/candidates HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n{" % (DRIP_BYTES + 10)
+    )
+    received, seconds, dripped = _drip(strict_server.port, start, b" ")
+    _assert_408(received)
+    assert seconds >= 0.9 * BODY_TIMEOUT
+    assert dripped < DRIP_BYTES / 4
+    time.sleep(0.2)  # the app saw the client gone: no error of its own, no answer
+    assert "unhandled error" not in strict_server.log.read_text(encoding="utf-8")
+
+
+def test_a_connection_that_sends_nothing_is_closed(strict_server: Server) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=30) as sock:
+        started = time.monotonic()
+        assert sock.recv(1) == b""  # closed, with nothing to answer
+        assert time.monotonic() - started >= 0.9 * HEAD_TIMEOUT
+
+
+def test_the_server_answers_others_while_slow_clients_drip(strict_server: Server) -> None:
+    slow = [
+        socket.create_connection(("127.0.0.1", strict_server.port), timeout=SOCKET_TIMEOUT)
+        for _ in range(20)
+    ]
+    try:
+        for sock in slow:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        for _ in range(5):
+            assert _exchange(strict_server.port, _get("/healthz")).status == 200
+        for sock in slow:
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+            _assert_408(received)
+    finally:
+        for sock in slow:
+            sock.close()
+    assert _exchange(strict_server.port, _get("/healthz")).status == 200
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    """One whole response (with a Content-Length) from a kept-alive connection."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        assert chunk, received
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, received
+        body += chunk
+    return head
+
+
+def test_a_whole_request_is_not_held_to_the_timeouts(strict_server: Server) -> None:
+    """Quick requests on a connection kept alive past the head timeout still answer."""
+    with socket.create_connection(("127.0.0.1", strict_server.port), timeout=30) as sock:
+        keep = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        for _ in range(3):
+            sock.sendall(keep)
+            assert _read_response(sock).startswith(b"HTTP/1.1 200 ")
+            time.sleep(HEAD_TIMEOUT * 0.6)

@@ -3,10 +3,9 @@ across them and the request after the last is a 429 from either."""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -14,7 +13,10 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
-from tests.browser.servers import ROOT, _running, free_port
+from app.core import migrations
+from app.core.database import standalone_transaction
+from app.organizations import service
+from tests.browser.servers import ROOT, free_port, started, stopped, wait_until_up
 
 REDIS_URL = os.environ.get("DEBRIEF_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -31,36 +33,38 @@ def _redis_answers() -> bool:
 pytestmark = pytest.mark.skipif(not _redis_answers(), reason="Redis is not running")
 
 
+async def _an_organisations_key(url: str) -> str:
+    async with standalone_transaction(url) as session:
+        _, key = await service.create_organization(session, "Shared")
+        return key.secret
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str], str]]:
     data_dir = tmp_path_factory.mktemp("shared")
+    database_url = f"sqlite+aiosqlite:///{data_dir / 'debrief.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBRIEF_")}
     env |= {
         "PYTHONPATH": str(ROOT),
-        "DEBRIEF_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'debrief.db'}",
+        "DEBRIEF_DATABASE_URL": database_url,
         "DEBRIEF_DATA_DIR": str(data_dir),
         "DEBRIEF_REDIS_URL": REDIS_URL,
         "DEBRIEF_RATE_LIMIT_READS": "5",
     }
-    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env, cwd=ROOT, check=True)
-    created = subprocess.run(
-        [sys.executable, "-m", "app.cli", "create-org", "Shared", "--json"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    key = json.loads(created.stdout)["api_key"]
+    # In this process, which has the app loaded already: a command each would load it again.
+    migrations.upgrade(database_url)
+    key = asyncio.run(_an_organisations_key(database_url))
     with ExitStack() as stack:
-        urls = []
+        # Both start at once; each is waited for after.
+        processes = []
         for _ in range(2):
             port = free_port()
             command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-            urls.append(
-                stack.enter_context(_running(command, env, f"http://127.0.0.1:{port}", ROOT))
-            )
-        yield urls, key
+            processes.append((started(command, env, ROOT), f"http://127.0.0.1:{port}"))
+            stack.callback(stopped, processes[-1][0])
+        for process, url in processes:
+            wait_until_up(process, url)
+        yield [url for _, url in processes], key
 
 
 def _remaining(response: httpx.Response) -> int:
