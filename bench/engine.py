@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository, not bench/, goes first: bench/http.py must not shadow the standard library.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from app.diagnosis.builtin import DEFAULT_RULE_SET
 from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs
