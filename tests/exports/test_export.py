@@ -21,7 +21,6 @@ pytestmark = pytest.mark.anyio
 EXPORTED = {
     "candidates": "candidate",
     "sessions": "sessions",
-    "session_events": "sessions[].events",
     "action_items": "sessions[].action_items",
     "diagnoses": "sessions[].diagnoses",
     "messages": "sessions[].messages",
