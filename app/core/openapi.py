@@ -21,10 +21,29 @@ def _problem_schemas() -> dict[str, Any]:
         ref_template="#/components/schemas/{model}",
     )
     definitions: dict[str, Any] = top["$defs"]
+    for model in PROBLEM_SCHEMAS:
+        parent = model.__mro__[1]
+        if parent in PROBLEM_SCHEMAS:
+            definitions[model.__name__] = _extending(
+                definitions[model.__name__], parent.__name__, set(parent.model_fields)
+            )
     definitions["Problem"]["properties"]["type"]["description"] = "One of: " + ", ".join(
         f"`{p.type_uri()}`" for p in PROBLEM_TYPES
     )
     return definitions
+
+
+def _extending(schema: dict[str, Any], parent: str, inherited: set[str]) -> dict[str, Any]:
+    """A problem subtype says it is its parent (`allOf`) plus its own members, rather
+    than repeating every member of the parent."""
+    properties = {k: v for k, v in schema["properties"].items() if k not in inherited}
+    required = [k for k in schema.get("required", []) if k not in inherited]
+    own: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        own["required"] = required
+    extended = {k: v for k, v in schema.items() if k in ("title", "description")}
+    extended["allOf"] = [{"$ref": f"#/components/schemas/{parent}"}, own]
+    return extended
 
 
 def _name_operations(app: FastAPI, paths: dict[str, Any]) -> None:
@@ -72,6 +91,47 @@ def _share_responses(document: dict[str, Any]) -> None:
                     continue
                 shared.setdefault(name, response)
                 responses[status] = {"$ref": f"#/components/responses/{name}"}
+
+
+def _server_errors_as_a_range(document: dict[str, Any]) -> None:
+    """The server errors every operation can answer (500, and 503 when the database is
+    away) are one `5XX` response whose description names each status and its problem."""
+    shared = document["components"]["responses"]
+    for operation in _operations(document):
+        responses = operation.get("responses", {})
+        statuses = sorted(status for status in responses if status.startswith("5"))
+        if not statuses:
+            continue
+        refs = [responses.pop(status)["$ref"] for status in statuses]
+        names = [ref.rsplit("/", 1)[1] for ref in refs]
+        if len(names) == 1:
+            responses["5XX"] = {"$ref": refs[0]}
+            continue
+        name = (
+            "ServerError" if names == ["InternalError", "DatabaseUnavailable"] else "".join(names)
+        )
+        parts = [shared[n] for n in names]
+        if len({json.dumps(part["content"], sort_keys=True) for part in parts}) != 1:
+            raise ValueError(f"server errors with different bodies: {names}")
+        shared.setdefault(
+            name,
+            {
+                "content": parts[0]["content"],
+                "description": "; ".join(
+                    f"{status}: {part['description']}"
+                    for status, part in zip(statuses, parts, strict=True)
+                ),
+            },
+        )
+        responses["5XX"] = {"$ref": f"#/components/responses/{name}"}
+    used = {
+        response["$ref"].rsplit("/", 1)[1]
+        for operation in _operations(document)
+        for response in operation.get("responses", {}).values()
+        if "$ref" in response
+    }
+    for name in [n for n in shared if n not in used]:
+        del shared[name]
 
 
 def _share_parameters(document: dict[str, Any]) -> None:
@@ -340,6 +400,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _name_operations(app, document.get("paths", {}))
     _document_conditional_gets(document)
     _share_responses(document)
+    _server_errors_as_a_range(document)
     _share_parameters(document)
     _share_security(document)
     _share_headers(document)
