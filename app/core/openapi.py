@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
 from app.core.errors import PROBLEM_SCHEMAS, PROBLEM_TYPES, SHARED_RESPONSE_KEY
+from app.core.fields import PLAIN_TEXT_PATTERN, SINGLE_LINE_PATTERN
 from app.core.operation_ids import operation_id
 
 
@@ -382,6 +383,67 @@ def _document_conditional_gets(document: dict[str, Any]) -> None:
         )
 
 
+# The texts fields take, by their pattern: named once in the document, per length range.
+_TEXT_KINDS = {
+    SINGLE_LINE_PATTERN: ("SingleLine", "One line of text (no control characters, not blank)"),
+    PLAIN_TEXT_PATTERN: ("PlainText", "Text; line breaks and tabs, no other control characters"),
+}
+_TEXT_KEYS = {"type", "pattern", "minLength", "maxLength"}
+_BESIDE_TEXT = {"description", "examples", "default"}
+
+
+def _text_kind(node: dict[str, Any]) -> tuple[str, int, int | None] | None:
+    pattern = node.get("pattern")
+    if (
+        isinstance(pattern, str)
+        and pattern in _TEXT_KINDS
+        and node.get("type") in ("string", ["string", "null"])
+        and set(node) <= _TEXT_KEYS | _BESIDE_TEXT
+    ):
+        return pattern, node.get("minLength", 0), node.get("maxLength")
+    return None
+
+
+def _name_texts(schemas: dict[str, Any]) -> None:
+    """A text field (one line, or running text, with its length range) that several
+    schemas use is one component, referred to; its field keeps its own description."""
+    found: list[tuple[dict[str, Any], tuple[str, int, int | None]]] = []
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            kind = _text_kind(current)
+            if kind is not None:
+                found.append((current, kind))
+            else:
+                stack.extend(current.values())
+    uses: dict[tuple[str, int, int | None], int] = {}
+    for _, kind in found:
+        uses[kind] = uses.get(kind, 0) + 1
+    for node, kind in found:
+        if uses[kind] < 2:
+            continue
+        pattern, low, high = kind
+        base, said = _TEXT_KINDS[pattern]
+        name = f"{base}{low}To{high}" if high is not None else base
+        text: dict[str, Any] = {"type": "string", "pattern": pattern}
+        if low:
+            text["minLength"] = low
+        if high is not None:
+            text["maxLength"] = high
+        length = f"{low} to {high} characters" if high is not None else "any length"
+        text["description"] = f"{said}, {length}."
+        if schemas.setdefault(name, text) != text:
+            raise ValueError(f"two texts named {name}")
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        nullable = node["type"] != "string"
+        for key in _TEXT_KEYS:
+            node.pop(key, None)
+        node.update({"anyOf": [ref, {"type": "null"}]} if nullable else ref)
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -409,6 +471,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _nullable_as_type_lists(document)
     _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
+    _name_texts(schemas)
     return document
 
 
