@@ -135,6 +135,41 @@ def _server_errors_as_a_range(document: dict[str, Any]) -> None:
         del shared[name]
 
 
+def _share_answers(document: dict[str, Any]) -> None:
+    """A success answered alike by several operations (a `SessionRead` with its `ETag`) is
+    written once, in `components/responses`, under its schema's name, and referred to."""
+    answers = [
+        (operation["responses"], status)
+        for operation in _operations(document)
+        for status, response in operation.get("responses", {}).items()
+        if status.startswith("2") and "$ref" not in response
+    ]
+    uses: dict[str, int] = {}
+    for responses, status in answers:
+        key = json.dumps(responses[status], sort_keys=True)
+        uses[key] = uses.get(key, 0) + 1
+    shared = document["components"]["responses"]
+    names: dict[str, str] = {}
+    for key in sorted(k for k, count in uses.items() if count > 1):
+        response = json.loads(key)
+        schemas = _refs(response.get("content", {}))
+        if len(schemas) != 1:  # nothing to name it after (and little to share)
+            continue
+        (base,) = schemas
+        headers = sorted(h.replace("-", "") for h in response.get("headers", {}))
+        if headers:
+            base += "With" + "".join(headers)
+        name, suffix = base, 2
+        while name in shared:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        shared[name] = response
+        names[key] = name
+    for responses, status in answers:
+        shared_name = names.get(json.dumps(responses[status], sort_keys=True))
+        if shared_name is not None:
+            responses[status] = {"$ref": f"#/components/responses/{shared_name}"}
+
+
 def _share_parameters(document: dict[str, Any]) -> None:
     """A parameter used the same way by several operations (`session_id`, `If-Match`) is
     written once, in `components/parameters`, and referred to."""
@@ -463,6 +498,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _document_conditional_gets(document)
     _share_responses(document)
     _server_errors_as_a_range(document)
+    _share_answers(document)
     _share_parameters(document)
     _share_security(document)
     _share_headers(document)
