@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
 from app.core.errors import PROBLEM_SCHEMAS, PROBLEM_TYPES, SHARED_RESPONSE_KEY
+from app.core.fields import PLAIN_TEXT_PATTERN, SINGLE_LINE_PATTERN
 from app.core.operation_ids import operation_id
 
 
@@ -21,10 +22,29 @@ def _problem_schemas() -> dict[str, Any]:
         ref_template="#/components/schemas/{model}",
     )
     definitions: dict[str, Any] = top["$defs"]
+    for model in PROBLEM_SCHEMAS:
+        parent = model.__mro__[1]
+        if parent in PROBLEM_SCHEMAS:
+            definitions[model.__name__] = _extending(
+                definitions[model.__name__], parent.__name__, set(parent.model_fields)
+            )
     definitions["Problem"]["properties"]["type"]["description"] = "One of: " + ", ".join(
         f"`{p.type_uri()}`" for p in PROBLEM_TYPES
     )
     return definitions
+
+
+def _extending(schema: dict[str, Any], parent: str, inherited: set[str]) -> dict[str, Any]:
+    """A problem subtype says it is its parent (`allOf`) plus its own members, rather
+    than repeating every member of the parent."""
+    properties = {k: v for k, v in schema["properties"].items() if k not in inherited}
+    required = [k for k in schema.get("required", []) if k not in inherited]
+    own: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        own["required"] = required
+    extended = {k: v for k, v in schema.items() if k in ("title", "description")}
+    extended["allOf"] = [{"$ref": f"#/components/schemas/{parent}"}, own]
+    return extended
 
 
 def _name_operations(app: FastAPI, paths: dict[str, Any]) -> None:
@@ -72,6 +92,82 @@ def _share_responses(document: dict[str, Any]) -> None:
                     continue
                 shared.setdefault(name, response)
                 responses[status] = {"$ref": f"#/components/responses/{name}"}
+
+
+def _server_errors_as_a_range(document: dict[str, Any]) -> None:
+    """The server errors every operation can answer (500, and 503 when the database is
+    away) are one `5XX` response whose description names each status and its problem."""
+    shared = document["components"]["responses"]
+    for operation in _operations(document):
+        responses = operation.get("responses", {})
+        statuses = sorted(status for status in responses if status.startswith("5"))
+        if not statuses:
+            continue
+        refs = [responses.pop(status)["$ref"] for status in statuses]
+        names = [ref.rsplit("/", 1)[1] for ref in refs]
+        if len(names) == 1:
+            responses["5XX"] = {"$ref": refs[0]}
+            continue
+        # What every route that opens the database answers: short, as ~100 operations name it.
+        common = ["InternalError", "DatabaseUnavailableTransactionConflict"]
+        name = "ServerError" if names == common else "".join(names)
+        parts = [shared[n] for n in names]
+        if len({json.dumps(part["content"], sort_keys=True) for part in parts}) != 1:
+            raise ValueError(f"server errors with different bodies: {names}")
+        shared.setdefault(
+            name,
+            {
+                "content": parts[0]["content"],
+                "description": "; ".join(
+                    f"{status}: {part['description']}"
+                    for status, part in zip(statuses, parts, strict=True)
+                ),
+            },
+        )
+        responses["5XX"] = {"$ref": f"#/components/responses/{name}"}
+    used = {
+        response["$ref"].rsplit("/", 1)[1]
+        for operation in _operations(document)
+        for response in operation.get("responses", {}).values()
+        if "$ref" in response
+    }
+    for name in [n for n in shared if n not in used]:
+        del shared[name]
+
+
+def _share_answers(document: dict[str, Any]) -> None:
+    """A success answered alike by several operations (a `SessionRead` with its `ETag`) is
+    written once, in `components/responses`, under its schema's name, and referred to."""
+    answers = [
+        (operation["responses"], status)
+        for operation in _operations(document)
+        for status, response in operation.get("responses", {}).items()
+        if status.startswith("2") and "$ref" not in response
+    ]
+    uses: dict[str, int] = {}
+    for responses, status in answers:
+        key = json.dumps(responses[status], sort_keys=True)
+        uses[key] = uses.get(key, 0) + 1
+    shared = document["components"]["responses"]
+    names: dict[str, str] = {}
+    for key in sorted(k for k, count in uses.items() if count > 1):
+        response = json.loads(key)
+        schemas = _refs(response.get("content", {}))
+        if len(schemas) != 1:  # nothing to name it after (and little to share)
+            continue
+        (base,) = schemas
+        headers = sorted(h.replace("-", "") for h in response.get("headers", {}))
+        if headers:
+            base += "With" + "".join(headers)
+        name, suffix = base, 2
+        while name in shared:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        shared[name] = response
+        names[key] = name
+    for responses, status in answers:
+        shared_name = names.get(json.dumps(responses[status], sort_keys=True))
+        if shared_name is not None:
+            responses[status] = {"$ref": f"#/components/responses/{shared_name}"}
 
 
 def _share_parameters(document: dict[str, Any]) -> None:
@@ -322,6 +418,106 @@ def _document_conditional_gets(document: dict[str, Any]) -> None:
         )
 
 
+# The texts fields take, by their pattern: named once in the document, per length range.
+_TEXT_KINDS = {
+    SINGLE_LINE_PATTERN: ("SingleLine", "One line of text (no control characters, not blank)"),
+    PLAIN_TEXT_PATTERN: ("PlainText", "Text; line breaks and tabs, no other control characters"),
+}
+_TEXT_KEYS = {"type", "pattern", "minLength", "maxLength"}
+_BESIDE_TEXT = {"description", "examples", "default"}
+
+
+def _text_kind(node: dict[str, Any]) -> tuple[str, int, int | None] | None:
+    pattern = node.get("pattern")
+    if (
+        isinstance(pattern, str)
+        and pattern in _TEXT_KINDS
+        and node.get("type") in ("string", ["string", "null"])
+        and set(node) <= _TEXT_KEYS | _BESIDE_TEXT
+    ):
+        return pattern, node.get("minLength", 0), node.get("maxLength")
+    return None
+
+
+def _name_texts(schemas: dict[str, Any]) -> None:
+    """A text field (one line, or running text, with its length range) that several
+    schemas use is one component, referred to; its field keeps its own description."""
+    found: list[tuple[dict[str, Any], tuple[str, int, int | None]]] = []
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        current = stack.pop()
+        if isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, dict):
+            kind = _text_kind(current)
+            if kind is not None:
+                found.append((current, kind))
+            else:
+                stack.extend(current.values())
+    uses: dict[tuple[str, int, int | None], int] = {}
+    for _, kind in found:
+        uses[kind] = uses.get(kind, 0) + 1
+    for node, kind in found:
+        if uses[kind] < 2:
+            continue
+        pattern, low, high = kind
+        base, said = _TEXT_KINDS[pattern]
+        name = f"{base}{low}To{high}" if high is not None else base
+        text: dict[str, Any] = {"type": "string", "pattern": pattern}
+        if low:
+            text["minLength"] = low
+        if high is not None:
+            text["maxLength"] = high
+        length = f"{low} to {high} characters" if high is not None else "any length"
+        text["description"] = f"{said}, {length}."
+        if schemas.setdefault(name, text) != text:
+            raise ValueError(f"two texts named {name}")
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        nullable = node["type"] != "string"
+        for key in _TEXT_KEYS:
+            node.pop(key, None)
+        node.update({"anyOf": [ref, {"type": "null"}]} if nullable else ref)
+
+
+def _parent_of(name: str, schemas: dict[str, Any]) -> str | None:
+    """The largest other component whose members this one repeats word for word (a read
+    model that adds to a summary, an export that adds to a read model), if it is worth it."""
+    schema = schemas[name]
+    members = schema.get("properties")
+    if not members or "allOf" in schema or schema.get("additionalProperties") is False:
+        return None
+    best: tuple[int, str] | None = None
+    for other, candidate in schemas.items():
+        inherited = candidate.get("properties")
+        if (
+            other == name
+            or not inherited
+            or len(inherited) >= len(members)
+            or "allOf" in candidate
+            or candidate.get("additionalProperties") is False
+            or not set(candidate.get("required", [])) <= set(schema.get("required", []))
+            or any(members.get(k) != v for k, v in inherited.items())
+        ):
+            continue
+        size = len(json.dumps(inherited))
+        if size >= MIN_SHARED_MEMBERS_BYTES and (best is None or size > best[0]):
+            best = (size, other)
+    return best[1] if best else None
+
+
+MIN_SHARED_MEMBERS_BYTES = 400
+
+
+def _extend_supersets(schemas: dict[str, Any]) -> None:
+    """A component that repeats all of another's members says it is that one (`allOf`) plus
+    its own, as the problem subtypes do."""
+    parents = {name: _parent_of(name, schemas) for name in schemas}
+    for name, parent in parents.items():
+        if parent is not None:
+            inherited = set(schemas[parent]["properties"])
+            schemas[name] = _extending(schemas[name], parent, inherited)
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -340,6 +536,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _name_operations(app, document.get("paths", {}))
     _document_conditional_gets(document)
     _share_responses(document)
+    _server_errors_as_a_range(document)
+    _share_answers(document)
     _share_parameters(document)
     _share_security(document)
     _share_headers(document)
@@ -348,6 +546,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     _nullable_as_type_lists(document)
     _request_defaults_as_text(document)
     _close_pattern_keyed_maps(document)
+    _name_texts(schemas)
+    _extend_supersets(schemas)
     return document
 
 

@@ -29,7 +29,6 @@ from app.core.routing import api_router
 from app.events import service
 from app.events.models import DELIVERY, ENDPOINT
 from app.events.schemas import (
-    CATALOGUE,
     DeliveryRead,
     EventRead,
     RotatedSecret,
@@ -55,8 +54,9 @@ def _settings(request: Request) -> Settings:
 @events_router.get(
     "",
     summary="Page through the organisation's events, oldest first",
-    description="Every change, as a typed event. Poll with `next_cursor`; the same events "
-    "are pushed to webhook endpoints.\n\n" + CATALOGUE,
+    # The catalogue of types is written once, on the answer's `EventRead.type`.
+    description="Every change, as a typed event: `EventRead.type` lists each type and its "
+    "`data`. Poll with `next_cursor`; the same events are pushed to webhook endpoints.",
     responses={200: {"headers": LINK_HEADER_DOC}, **problem_responses(InvalidCursor)},
 )
 async def list_events(

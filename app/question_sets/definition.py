@@ -16,6 +16,7 @@ from pydantic import (
     StrictBool,
     StringConstraints,
 )
+from typing_extensions import TypeAliasType
 
 from app.core.fields import NUMBER_ONLY, Integer, PlainText, SingleLine
 from app.rules.conditions import within_depth
@@ -35,27 +36,32 @@ MAX_LIST_ITEM_LENGTH = 500
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 LOCALE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
-Key = Annotated[
+KeyText = Annotated[
     str,
     StringConstraints(pattern=KEY_PATTERN),
     Field(
         description="Stable across versions: lower case, digits and `_`.", examples=["wanted_job"]
     ),
 ]
+# Named, so that the published document defines it once and refers to it.
+Key = TypeAliasType("Key", KeyText)
 LocaleTag = Annotated[str, StringConstraints(max_length=35, pattern=LOCALE_PATTERN)]
 Label = Annotated[SingleLine, StringConstraints(min_length=1, max_length=MAX_LABEL_LENGTH)]
 Prompt = Annotated[SingleLine, StringConstraints(min_length=1, max_length=MAX_PROMPT_LENGTH)]
 HelpText = Annotated[PlainText, StringConstraints(min_length=1, max_length=MAX_HELP_LENGTH)]
-Condition = Annotated[
-    dict[str, Any],
-    AfterValidator(within_depth),
-    Field(
-        description="A condition over earlier answers, e.g. "
-        '`{"==": [{"var": "wanted_job"}, true]}`. Operators: `var`, `and`, `or`, `!`, `==`, '
-        "`!=`, `<`, `<=`, `>`, `>=`, `in`, `count`, `contains_any`, `missing`.",
-        examples=[{"==": [{"var": "wanted_job"}, True]}],
-    ),
-]
+Condition = TypeAliasType(
+    "Condition",
+    Annotated[
+        dict[str, Any],
+        AfterValidator(within_depth),
+        Field(
+            description="A condition over earlier answers, e.g. "
+            '`{"==": [{"var": "wanted_job"}, true]}`. Operators: `var`, `and`, `or`, `!`, '
+            "`==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `count`, `contains_any`, `missing`.",
+            examples=[{"==": [{"var": "wanted_job"}, True]}],
+        ),
+    ],
+)
 
 
 class Purpose(StrEnum):
@@ -163,7 +169,7 @@ class QuestionTranslation(BaseModel):
     help: HelpText | None = None
     min_label: Label | None = None
     max_label: Label | None = None
-    options: dict[Key, Label] = Field(default_factory=dict, max_length=MAX_OPTIONS)
+    options: dict[KeyText, Label] = Field(default_factory=dict, max_length=MAX_OPTIONS)
 
 
 class SectionTranslation(BaseModel):
@@ -180,8 +186,10 @@ class Translation(BaseModel):
 
     title: Label | None = None
     description: HelpText | None = None
-    sections: dict[Key, SectionTranslation] = Field(default_factory=dict, max_length=MAX_SECTIONS)
-    questions: dict[Key, QuestionTranslation] = Field(
+    sections: dict[KeyText, SectionTranslation] = Field(
+        default_factory=dict, max_length=MAX_SECTIONS
+    )
+    questions: dict[KeyText, QuestionTranslation] = Field(
         default_factory=dict, max_length=MAX_QUESTIONS
     )
 

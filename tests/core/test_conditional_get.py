@@ -26,10 +26,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 def documented_etag_gets() -> set[str]:
     document = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    shared = document["components"]["responses"]
+    answers = {
+        path: item.get("get", {}).get("responses", {}).get("200", {})
+        for path, item in document["paths"].items()
+    }
     return {
         path
-        for path, item in document["paths"].items()
-        if "ETag" in item.get("get", {}).get("responses", {}).get("200", {}).get("headers", {})
+        for path, answer in answers.items()
+        if "ETag"
+        in shared.get(answer.get("$ref", "").rsplit("/", 1)[-1], answer).get("headers", {})
     }
 
 

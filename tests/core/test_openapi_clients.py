@@ -108,11 +108,24 @@ def test_session_updates_are_typed() -> None:
         assert SCHEMAS[patch]["additionalProperties"] is False
 
 
+def members(name: str, key: str) -> set[str]:
+    """A schema's `properties` or `required`, its `allOf` parents' included."""
+    schema = SCHEMAS[name]
+    found = set(schema.get(key, []))
+    for part in schema.get("allOf", []):
+        ref = part.get("$ref")
+        found |= members(ref.rsplit("/", 1)[1], key) if ref else set(part.get(key, []))
+    return found
+
+
 def test_problem_subtypes_declare_their_extension_members() -> None:
-    assert set(SCHEMAS["PreconditionFailedProblem"]["required"]) >= {"current_etag", "type"}
-    assert "allowed" in SCHEMAS["ConflictProblem"]["properties"]
-    assert "available" in SCHEMAS["NotAcceptableProblem"]["properties"]
-    assert {"limit", "maximum"} <= set(SCHEMAS["LimitExceededProblem"]["properties"])
+    assert members("PreconditionFailedProblem", "required") >= {"current_etag", "type"}
+    assert "allowed" in members("ConflictProblem", "properties")
+    assert "available" in members("NotAcceptableProblem", "properties")
+    assert {"limit", "maximum", "max_body_bytes", "detail"} <= members(
+        "ContentTooLargeProblem", "properties"
+    )
+    assert {"limit", "maximum"} <= members("LimitExceededProblem", "properties")
     for kind in PROBLEM_TYPES:
         assert kind.schema is Problem or issubclass(kind.schema, Problem)
 
@@ -122,7 +135,7 @@ def test_every_problem_response_refers_to_its_kind() -> None:
     assert carrying_extras
     for method, path, operation in OPERATIONS:
         for status, response in operation["responses"].items():
-            if int(status) < 400:
+            if status[0] not in "45":
                 continue
             resolved = resolve(response)
             schema = resolved["content"]["application/problem+json"]["schema"]

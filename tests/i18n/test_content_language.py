@@ -46,12 +46,15 @@ def localised_operations() -> dict[str, dict[str, Any]]:
     """operationId -> its success answer, for every operation that renders text for people."""
     document = create_app().openapi()
     schemas = document["components"]["schemas"]
+    shared = document["components"]["responses"]
     found = {}
     for operations in document["paths"].values():
         for operation in operations.values():
             for status, answer in operation["responses"].items():
                 if not status.startswith("2"):
                     continue
+                if "$ref" in answer:  # an answer several operations share
+                    answer = shared[answer["$ref"].rsplit("/", 1)[1]]
                 content = answer.get("content", {})
                 names = _refs(content, schemas, set())
                 if names & (TEXT_SCHEMAS | TEXT_SUMMARIES) or any(
