@@ -192,14 +192,18 @@ def person_schema(settings: Settings, tmp_path: Path) -> Iterator[OpenApiSchema]
 person = schemathesis.pytest.from_fixture("person_schema")
 
 
-@schema.parametrize()
-def test_every_operation_conforms(case: Case) -> None:
-    case.call_and_validate()
+# One class per run: pytest-xdist's `--dist loadscope` gives each class, not each module,
+# to a worker, so the three runs go to different workers instead of all to one.
+class TestWithAnApiKey:
+    @schema.parametrize()
+    def test_every_operation_conforms(self, case: Case) -> None:
+        case.call_and_validate()
 
 
-@person.parametrize()
-def test_every_operation_conforms_for_a_candidates_token(case: Case) -> None:
-    case.call_and_validate()
+class TestWithACandidatesToken:
+    @person.parametrize()
+    def test_every_operation_conforms_for_a_candidates_token(self, case: Case) -> None:
+        case.call_and_validate()
 
 
 def test_stateful_no_tenant_sees_another_tenants_objects(
