@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -57,17 +58,23 @@ def _name_operations(app: FastAPI, paths: dict[str, Any]) -> None:
                 operation["operationId"] = operation_id(route, method)
 
 
-def _close_pattern_keyed_maps(node: Any) -> None:
-    """Pydantic writes a map with constrained keys as `patternProperties` alone, which lets
-    any other key through; the validation refuses them, so the schema must say so."""
+def _every_object(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object under `node`; what is inside one is walked after the caller has
+    handled (and perhaps changed) it."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, list):
             stack.extend(current)
-            continue
-        if not isinstance(current, dict):
-            continue
+        elif isinstance(current, dict):
+            yield current
+            stack.extend(current.values())
+
+
+def _close_pattern_keyed_maps(node: Any) -> None:
+    """Pydantic writes a map with constrained keys as `patternProperties` alone, which lets
+    any other key through; the validation refuses them, so the schema must say so."""
+    for current in _every_object(node):
         patterns = current.get("patternProperties")
         if (
             isinstance(patterns, dict)
@@ -77,7 +84,6 @@ def _close_pattern_keyed_maps(node: Any) -> None:
             (pattern,) = patterns
             current["additionalProperties"] = False
             current.setdefault("propertyNames", {})["pattern"] = pattern
-        stack.extend(current.values())
 
 
 def _share_responses(document: dict[str, Any]) -> None:
@@ -281,14 +287,7 @@ def _nullable_as_type_lists(document: dict[str, Any]) -> None:
     """Pydantic writes `X | None` as `anyOf: [X, {type: null}]`; where X is a plain scalar
     schema, OpenAPI 3.1 says the same in one schema with `type: [X's type, "null"]` (X's
     constraints apply to its type only)."""
-    stack: list[Any] = [document["paths"], document["components"]]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-            continue
-        if not isinstance(current, dict):
-            continue
+    for current in _every_object([document["paths"], document["components"]]):
         options = current.get("anyOf")
         if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
             (other,) = (option for option in options if option != {"type": "null"})
@@ -300,7 +299,6 @@ def _nullable_as_type_lists(document: dict[str, Any]) -> None:
                     raise ValueError(f"cannot merge {sorted(clashes)}")
                 current.update(other)
                 current["type"] = [kind, "null"]
-        stack.extend(current.values())
 
 
 _SCALARS = {"string", "integer", "number", "boolean"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.grant_schemas import AccessLogEntryRead, GrantRead
@@ -54,6 +54,7 @@ async def _by_session(
     model: type[ModelT],
     candidate_id: str,
     read: Callable[[ModelT], ReadT],
+    *also: ColumnElement[bool],
 ) -> dict[str, list[ReadT]]:
     """The caller's rows of a table of sessions' rows, of this candidate's sessions, oldest
     first, by session id."""
@@ -66,6 +67,7 @@ async def _by_session(
             *visible(model, caller),
             *visible(ReflectionSession, caller),
             ReflectionSession.candidate_id == candidate_id,
+            *also,
         )
         .order_by(columns.id)
     ):
@@ -76,7 +78,14 @@ async def _by_session(
 async def export(session: AsyncSession, caller: Principal, candidate_id: str) -> CandidateExport:
     candidate = await get_candidate(session, caller, candidate_id)
     now = utc_now()
-    timelines = await sessions.timelines(session, caller, candidate.id)
+    timelines = await _by_session(
+        session,
+        caller,
+        OutboxEvent,
+        candidate.id,
+        sessions.read_event,
+        OutboxEvent.type.in_(sessions.TIMELINE_TYPES),
+    )
     items = await _by_session(session, caller, ActionItem, candidate.id, action_items.read)
     diagnosed = await _by_session(session, caller, Diagnosis, candidate.id, diagnoses.read)
     written = await _by_session(session, caller, Message, candidate.id, messages.read)

@@ -649,27 +649,6 @@ def possible_moves(row: ReflectionSession) -> list[SessionStatus]:
     ]
 
 
-async def timelines(
-    session: AsyncSession, caller: Principal, candidate_id: str
-) -> dict[str, list[SessionEventRead]]:
-    """Each of a candidate's sessions' timeline, oldest event first, by session id (a
-    session without events is absent): what the export shows of where a session has been."""
-    found: dict[str, list[SessionEventRead]] = {}
-    for event in await session.scalars(
-        select(OutboxEvent)
-        .join(ReflectionSession, OutboxEvent.session_id == ReflectionSession.id)
-        .where(
-            *visible(OutboxEvent, caller),
-            *visible(ReflectionSession, caller),
-            ReflectionSession.candidate_id == candidate_id,
-            OutboxEvent.type.in_(TIMELINE_TYPES),
-        )
-        .order_by(OutboxEvent.id)
-    ):
-        found.setdefault(str(event.session_id), []).append(read_event(event))
-    return found
-
-
 async def list_events(
     session: AsyncSession, caller: Principal, session_id: str, page: PageRequest
 ) -> Page[SessionEventRead]:
