@@ -1,7 +1,7 @@
 """Does a page cost the same at any size? Session lists and reads at 10,000 and 1,000,000.
 
     .venv/bin/python bench/scale.py [--db postgres|sqlite] [--sizes 10000,1000000]
-        [--requests 500] [--explain] [--strict]
+        [--organizations 1] [--requests 500] [--explain] [--strict]
     .venv/bin/python bench/scale.py --smoke      # CI: sizes 1000,5000, few requests, SQLite
 
 Fills a fresh database (migrated with `debrief migrate`, one organisation from `debrief
@@ -17,8 +17,12 @@ called through httpx.ASGITransport one request at a time, is timed on: the first
 `candidate_id`, and `GET /v1/sessions/{id}` over a random sample of ids. Deep cursors are
 made the way app/core/pagination.py makes them (checked against the one the app returns
 for page 2). Prints p50/p99 per size and the ratio largest/smallest; target <= 1.2 for
-both. With --explain, or when a ratio misses on PostgreSQL, prints EXPLAIN (ANALYZE,
-BUFFERS) of the list queries the app actually sent at the largest size. In-process p99 is
+both. With --organizations N the table is shared: the measured organisation (from
+create-org) holds one row in ten, interleaved with the rows of N-1 neighbours (10
+candidates each) that share the other nine round-robin, so every request must find its
+own rows among the others' (and the smallest size still gives it full pages). With
+--explain, or when a ratio misses on PostgreSQL, prints EXPLAIN (ANALYZE, BUFFERS) of the
+list queries the app actually sent at the largest size. In-process p99 is
 mostly Python's full garbage collections (~70-90 ms each, whatever the table's size)
 unless the app's lifespan has frozen its long-lived heap, as it does when it is served;
 the app is run with its lifespan (--no-lifespan to see the difference).
@@ -60,6 +64,8 @@ from bench.support import (
 )
 
 CANDIDATES = 1_000
+NEIGHBOUR_CANDIDATES = 10  # per neighbouring organisation with --organizations N
+OWN_EVERY = 10  # with neighbours, one row in ten is the measured organisation's
 HEAVY_EVERY = 10  # every 10th session is the heavy candidate's
 PAGE = 50
 RATIO_TARGET = 1.2
@@ -159,8 +165,9 @@ def shapes() -> Shapes:
 
 @dataclass
 class Tracker:
-    """What the measurements need from the rows generated so far: the id after which the
-    middle page of each chain starts, and a uniform sample of ids (reservoir) per size."""
+    """What the measurements need from the measured organisation's rows generated so far:
+    the id after which the middle page of each chain starts, and a uniform sample of ids
+    (reservoir) per size. Sizes here count that organisation's rows."""
 
     sizes: list[int]
     deep_all: dict[int, str] = field(default_factory=dict)
@@ -169,8 +176,8 @@ class Tracker:
     page_two_heavy: str = ""
     samples: dict[int, list[str]] = field(default_factory=dict)
     _reservoir: list[str] = field(default_factory=list)
-    _seen: int = 0
-    _heavy_seen: int = 0
+    seen: int = 0
+    heavy_seen: int = 0
     _rng: random.Random = field(default_factory=lambda: random.Random(8))  # noqa: S311
 
     def __post_init__(self) -> None:
@@ -185,20 +192,30 @@ class Tracker:
         if g == PAGE - 1:
             self.page_two_all = session_id
         if heavy:
-            if self._heavy_seen in self._heavy_deep_at:
-                self.deep_heavy[self._heavy_deep_at[self._heavy_seen]] = session_id
-            if self._heavy_seen == PAGE - 1:
+            if self.heavy_seen in self._heavy_deep_at:
+                self.deep_heavy[self._heavy_deep_at[self.heavy_seen]] = session_id
+            if self.heavy_seen == PAGE - 1:
                 self.page_two_heavy = session_id
-            self._heavy_seen += 1
-        self._seen += 1
+            self.heavy_seen += 1
+        self.seen += 1
         if len(self._reservoir) < SAMPLE_IDS:
             self._reservoir.append(session_id)
         else:
-            slot = self._rng.randrange(self._seen)
+            slot = self._rng.randrange(self.seen)
             if slot < SAMPLE_IDS:
                 self._reservoir[slot] = session_id
-        if self._seen in self.sizes:
-            self.samples[self._seen] = list(self._reservoir)
+        if self.seen in self.sizes:
+            self.samples[self.seen] = list(self._reservoir)
+
+
+def own_every(organizations: int) -> int:
+    return OWN_EVERY if organizations > 1 else 1
+
+
+def own_rows(size: int, organizations: int) -> int:
+    """How many of the first ``size`` rows are the measured organisation's."""
+    every = own_every(organizations)
+    return (size + every - 1) // every
 
 
 @dataclass
@@ -208,23 +225,32 @@ class Filler:
     shapes: Shapes
     tracker: Tracker
     base: datetime
+    neighbours: list[tuple[str, list[str]]] = field(default_factory=list)
     made: int = 0
 
     def rows(self, count: int) -> Iterator[dict[str, Any]]:
         from app.core import ids
 
         s = self.shapes
+        every = own_every(1 + len(self.neighbours))
         for g in range(self.made, self.made + count):
             created = self.base + g * SESSION_SPACING
             session_id = ids.SESSION.new(created)
-            heavy = g % HEAVY_EVERY == 0
-            candidate = self.candidate_ids[0 if heavy else 1 + g % (CANDIDATES - 1)]
+            if g % every == 0:
+                local = g // every
+                heavy = local % HEAVY_EVERY == 0
+                organization_id = self.organization_id
+                candidate = self.candidate_ids[0 if heavy else 1 + local % (CANDIDATES - 1)]
+                self.tracker.see(local, session_id, heavy)
+            else:
+                other = g - g // every - 1  # the neighbours' rows before this one
+                organization_id, theirs = self.neighbours[other % len(self.neighbours)]
+                candidate = theirs[other // len(self.neighbours) % len(theirs)]
             variant = s.variants[g % len(s.variants)]
             decided = created.date()
-            self.tracker.see(g, session_id, heavy)
             yield {
                 "id": session_id,
-                "organization_id": self.organization_id,
+                "organization_id": organization_id,
                 "candidate_id": candidate,
                 "company": f"Company {g % 5000}",
                 "role_title": ROLES[g % len(ROLES)],
@@ -257,11 +283,13 @@ class Filler:
         self.made += count
 
 
-def candidate_rows(organization_id: str, base: datetime) -> list[dict[str, Any]]:
+def candidate_rows(
+    organization_id: str, base: datetime, count: int = CANDIDATES
+) -> list[dict[str, Any]]:
     from app.core import ids
 
     rows: list[dict[str, Any]] = []
-    for i in range(CANDIDATES):
+    for i in range(count):
         created = base + timedelta(milliseconds=i)
         rows.append(
             {
@@ -280,6 +308,25 @@ def candidate_rows(organization_id: str, base: datetime) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+async def add_neighbours(
+    kind: str, url: str, count: int, base: datetime
+) -> list[tuple[str, list[str]]]:
+    """``count`` other organisations, each with a few candidates, written in bulk."""
+    from app.core import ids
+
+    organizations = [
+        {"id": ids.ORGANIZATION.new(base), "name": f"Neighbour {i}", "created_at": base}
+        for i in range(count)
+    ]
+    candidates = [candidate_rows(o["id"], base, NEIGHBOUR_CANDIDATES) for o in organizations]
+    if organizations:
+        await insert_rows(kind, url, "organizations", organizations)
+        await insert_rows(kind, url, "candidates", [c for cs in candidates for c in cs])
+    return [
+        (o["id"], [c["id"] for c in cs]) for o, cs in zip(organizations, candidates, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -389,6 +436,7 @@ async def measure(
     warmup: int,
     captured: Captured,
     raw: bool,
+    organizations: int,
 ) -> tuple[list[Timing], list[str]]:
     from sqlalchemy import event
 
@@ -407,8 +455,9 @@ async def measure(
 
     engine = app.state.database.engine.sync_engine
     event.listen(engine, "before_cursor_execute", remember)
-    deep_all = encode_cursor(secret, "sessions", tracker.deep_all[size])
-    deep_heavy = encode_cursor(secret, "sessions", tracker.deep_heavy[size])
+    own = own_rows(size, organizations)
+    deep_all = encode_cursor(secret, "sessions", tracker.deep_all[own])
+    deep_heavy = encode_cursor(secret, "sessions", tracker.deep_heavy[own])
     cases: list[tuple[str, list[str]]] = [
         ("list, first page", [f"/v1/sessions?limit={PAGE}"]),
         ("list, deep page", [f"/v1/sessions?limit={PAGE}&cursor={deep_all}"]),
@@ -417,7 +466,7 @@ async def measure(
             "candidate, deep page",
             [f"/v1/sessions?limit={PAGE}&candidate_id={candidate_id}&cursor={deep_heavy}"],
         ),
-        ("get by id", [f"/v1/sessions/{sid}" for sid in tracker.samples[size]]),
+        ("get by id", [f"/v1/sessions/{sid}" for sid in tracker.samples[own]]),
     ]
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     headers = {"Authorization": f"Bearer {api_key}"}
@@ -430,11 +479,16 @@ async def measure(
         httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as c,
     ):
         # The constructed cursors are the app's: page 2's cursor must be the same string.
-        for name, last, extra in (
-            ("list", tracker.page_two_all, ""),
-            ("candidate list", tracker.page_two_heavy, f"&candidate_id={candidate_id}"),
+        for name, last, rows, extra in (
+            ("list", tracker.page_two_all, tracker.seen, ""),
+            (
+                "candidate list",
+                tracker.page_two_heavy,
+                tracker.heavy_seen,
+                f"&candidate_id={candidate_id}",
+            ),
         ):
-            if not last:
+            if rows <= PAGE:
                 continue  # that chain has no second page yet
             issued = (await c.get(f"/v1/sessions?limit={PAGE}{extra}")).json().get("next_cursor")
             if issued != encode_cursor(secret, "sessions", last):
@@ -534,15 +588,26 @@ async def _run(args: argparse.Namespace, kind: str, url: str, workdir: Path) -> 
     started = time.perf_counter()
     candidates = candidate_rows(organization_id, base)
     await insert_rows(kind, url, "candidates", candidates)
-    tracker = Tracker(sizes)
+    organizations: int = args.organizations
+    neighbours = await add_neighbours(kind, url, organizations - 1, base)
+    tracker = Tracker([own_rows(size, organizations) for size in sizes])
     filler = Filler(
         organization_id,
         [c["id"] for c in candidates],
         shapes(),
         tracker,
         base + timedelta(days=1),
+        neighbours,
     )
-    print(f"{kind}: {CANDIDATES:,} candidates in {time.perf_counter() - started:.1f} s")
+    print(
+        f"{kind}: {CANDIDATES:,} candidates in {time.perf_counter() - started:.1f} s"
+        + (
+            f", and {organizations - 1} neighbouring organisations with "
+            f"{NEIGHBOUR_CANDIDATES} candidates each"
+            if neighbours
+            else ""
+        )
+    )
     assert filler.base + sizes[-1] * SESSION_SPACING < datetime.now(UTC), "ids in the future"
 
     timings: list[Timing] = []
@@ -571,12 +636,20 @@ async def _run(args: argparse.Namespace, kind: str, url: str, workdir: Path) -> 
             args.warmup,
             captured,
             args.no_lifespan,
+            organizations,
         )
         timings += results
         problems += [f"@{size:,}: {p}" for p in found]
     print(
-        f"{kind}: filled {sizes[-1]:,} sessions over {len(sizes)} step(s); "
-        f"{args.requests} sequential requests per case after {args.warmup} warm-up, "
+        f"{kind}: filled {sizes[-1]:,} sessions over {len(sizes)} step(s)"
+        + (
+            f" shared by {organizations} organisations (the measured one holds "
+            + ", ".join(f"{own_rows(s, organizations):,}" for s in sizes)
+            + "); "
+            if organizations > 1
+            else "; "
+        )
+        + f"{args.requests} sequential requests per case after {args.warmup} warm-up, "
         f"in-process (httpx.ASGITransport){', without the lifespan' if args.no_lifespan else ''}"
     )
     misses = report(timings, sizes)
@@ -605,6 +678,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=None, help="per case and size (500)")
     parser.add_argument("--warmup", type=int, default=None, help="requests first (50)")
     parser.add_argument("--batch", type=int, default=50_000, help="rows per bulk insert")
+    parser.add_argument(
+        "--organizations",
+        type=int,
+        default=None,
+        help="organisations sharing the table, rows round-robin (1; --smoke: 10)",
+    )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--explain", action="store_true", help="always print the query plans")
     parser.add_argument(
@@ -620,8 +699,14 @@ def main() -> int:
     kind = args.db or ("sqlite" if args.smoke else "postgres")
     sizes_text = args.sizes or ("1000,5000" if args.smoke else "10000,1000000")
     args.sizes = sorted(int(s.replace("_", "")) for s in sizes_text.split(","))
-    if len(args.sizes) < 2 or args.sizes[0] < 2 * PAGE:
-        parser.error(f"--sizes: two or more, the smallest at least {2 * PAGE}")
+    args.organizations = args.organizations or (10 if args.smoke else 1)
+    if args.organizations < 1:
+        parser.error("--organizations: at least 1")
+    if len(args.sizes) < 2 or own_rows(args.sizes[0], args.organizations) < 2 * PAGE:
+        parser.error(
+            f"--sizes: two or more, the smallest holding at least {2 * PAGE} rows of the "
+            "measured organisation"
+        )
     args.requests = args.requests or (30 if args.smoke else 500)
     args.warmup = args.warmup if args.warmup is not None else (5 if args.smoke else 50)
     if kind == "sqlite":
