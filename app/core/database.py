@@ -77,6 +77,14 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+async def _json_from_bytes(connection: Any) -> None:
+    """asyncpg's JSON values read by pydantic-core from the bytes as they come: the
+    dialect's own codec decodes each to `str` first (a list page reads 300 of them)."""
+    await connection._connection.set_type_codec(
+        "json", encoder=str.encode, decoder=from_json, schema="pg_catalog", format="binary"
+    )
+
+
 def create_engine(
     url: str, *, pooled: bool = True, timeouts: DatabaseTimeouts | None = None
 ) -> AsyncEngine:
@@ -97,6 +105,8 @@ def create_engine(
     else:
         options.update(postgresql_options(timeouts, pooled=pooled))
         engine = create_async_engine(parsed, **options)
+        # The dialect's documented hook for its JSON codec, set on this engine's instance.
+        engine.dialect.setup_asyncpg_json_codec = _json_from_bytes  # type: ignore[attr-defined]
         watch_postgresql_connections(engine, timeouts)
     drop_unreachable_connections(engine)
     return engine

@@ -186,15 +186,17 @@ async def paginate_documents(
 
     With `parameters`, `statement` was built once and is kept (with its pages) for good:
     only the parameters change from request to request."""
+    # Through the connection: columns need none of the ORM's result handling.
+    connection = await session.connection()
     if parameters is None:
-        rows = (await session.execute(_keyset(statement, key, page, list_name))).all()
+        rows = (await connection.execute(_keyset(statement, key, page, list_name))).all()
     else:
         after = position(page, list_name)
         _, first, later = _paged_once(statement, key)
         values = {**parameters, "page_rows": page.limit + 1}
         if after is not None:
             values["after"] = after
-        rows = (await session.execute(first if after is None else later, values)).all()
+        rows = (await connection.execute(first if after is None else later, values)).all()
     return Documents(
         [to_document(row) for row in rows[: page.limit]],
         _next_cursor(rows, page, list_name, lambda row: str(getattr(row, key.key))),
