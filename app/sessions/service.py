@@ -66,6 +66,8 @@ def etag(row: ReflectionSession) -> str:
 def _split(answers: dict[str, Any], progress: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     """The answers to questions shown, and those kept for questions a changed answer hides."""
     shown = set(progress.get("shown", ()))
+    if shown.issuperset(answers):  # the usual case: nothing kept aside, no key tested twice
+        return dict(answers), {}
     return (
         {k: v for k, v in answers.items() if k in shown},
         {k: v for k, v in answers.items() if k not in shown},
