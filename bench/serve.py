@@ -37,12 +37,10 @@ CLOSED = 2
 SLOTS = 3
 
 
-def count_database_work(path: Path) -> None:
+def count_database_work(path: Path, *, pool_closes: bool) -> None:
     """Count round trips and new connections at the driver, into a file mapped in memory."""
     import asyncpg
     from asyncpg import connection, prepared_stmt
-    from sqlalchemy import event
-    from sqlalchemy.pool import Pool
 
     path.write_bytes(bytes(8 * SLOTS))
     with path.open("r+b") as file:
@@ -70,7 +68,11 @@ def count_database_work(path: Path) -> None:
     name = "_PreparedStatement__do_execute"
     setattr(statement, name, counted(getattr(statement, name), ROUND_TRIPS))
     asyncpg.connect = connection.connect = counted(connection.connect, CONNECTIONS)
-    event.listen(Pool, "close", lambda *_: bump(CLOSED))
+    if pool_closes:  # Debrief only: the others have no SQLAlchemy pool (nor load it)
+        from sqlalchemy import event
+        from sqlalchemy.pool import Pool
+
+        event.listen(Pool, "close", lambda *_: bump(CLOSED))
 
 
 def main() -> None:
@@ -90,7 +92,7 @@ def main() -> None:
     }
     counters = os.environ.get("DEBRIEF_BENCH_COUNTERS")
     if counters:
-        count_database_work(Path(counters))
+        count_database_work(Path(counters), pool_closes=args.app == "debrief")
     if args.app == "debrief":
         from app.cli import HTTP_PROTOCOL
         from app.core.config import get_settings
