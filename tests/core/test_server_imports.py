@@ -1,5 +1,6 @@
 """A server process loads what requests need and no more: the MCP SDK waits for the first
-/mcp request, Alembic for a migration, the HTTP client for the first webhook delivery."""
+/mcp request, Alembic for a migration, the HTTP client for the first webhook delivery,
+icalendar for the first invitation or calendar feed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-DEFERRED = ("mcp", "alembic", "httpx")
+DEFERRED = ("mcp", "alembic", "httpx", "icalendar")
 
 
 @pytest.mark.parametrize(
