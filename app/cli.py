@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from app.core.config import Environment, Settings, get_settings
 from app.core.ids import utc_now
 from app.core.logging import configure_logging, logging_config
+from app.core.schema_head import schema_head
 from app.core.security import Scope
 
 logger = logging.getLogger("debrief.cli")
@@ -27,8 +28,6 @@ DEFAULT_OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openap
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
-
-    from app.core import migrations
 
     # Before anything is created: a one-time key printed by a server that then cannot
     # start is a key nobody sees again.
@@ -41,6 +40,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     if settings.uses_embedded_default:
+        from app.core import migrations
+
         logger.info("applying pending migrations to %s", settings.effective_database_url)
         migrations.upgrade(settings.effective_database_url)
         if settings.environment is Environment.DEV:
@@ -93,12 +94,12 @@ class SchemaBehind(Exception):
 def _embedded_ready(settings: Settings) -> None:
     """Commands that use the database need its schema up to date: the embedded default is
     brought there; any other database must be migrated by whoever runs it."""
-    from app.core import migrations
-
     if settings.uses_embedded_default:
+        from app.core import migrations
+
         migrations.upgrade(settings.effective_database_url)
         return
-    if asyncio.run(_schema_revision(settings)) != migrations.latest_revision():
+    if asyncio.run(_schema_revision(settings)) != schema_head():
         raise SchemaBehind
 
 

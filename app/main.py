@@ -46,7 +46,7 @@ from app.exports.routes import router as exports_router
 from app.follow_ups.routes import cadence_router, feed_router
 from app.follow_ups.routes import candidate_router as candidate_follow_ups_router
 from app.follow_ups.routes import router as follow_ups_router
-from app.mcp.http import install_mcp, mcp_running
+from app.mcp.mount import install_mcp, mcp_running
 from app.messages.render_pool import RenderPool
 from app.messages.routes import router as messages_router
 from app.messages.template_routes import router as templates_router

@@ -122,7 +122,7 @@ async def _throughput(
         while len(receiver.received) < events:
             await worker.deliver_once()
         elapsed = time.perf_counter() - started
-        await worker.client.aclose()
+        await worker.close()
     return events / elapsed
 
 

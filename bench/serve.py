@@ -8,10 +8,12 @@ the limits on the request head), with the loop pinned; the bare app runs on plai
 httptools. With one worker uvicorn serves in this very process, so this process's id is
 the worker's (its /proc/<pid>/status carries the peak RSS, VmHWM).
 
-With `DEBRIEF_BENCH_COUNTERS=FILE`, the worker counts in FILE (two little-endian 64-bit
+With `DEBRIEF_BENCH_COUNTERS=FILE`, the worker counts in FILE (three little-endian 64-bit
 integers, read by bench/http.py while it runs) the database round trips it makes and the
 database connections it opens, at the driver (asyncpg): each simple query, each prepare
-and each execution of a prepared statement is one round trip. (PostgreSQL's own
+and each execution of a prepared statement is one round trip; and the connections its
+pool closes (SQLAlchemy's pool `close` event: an overflow connection returned to a full
+pool, an invalidated or recycled one), on any database. (PostgreSQL's own
 statement counters need pg_stat_statements in shared_preload_libraries, a server
 restart; its per-database counters count transactions, not statements, and reach
 pg_stat_database up to 10 s late.)
@@ -31,16 +33,18 @@ import uvicorn
 
 ROUND_TRIPS = 0
 CONNECTIONS = 1
+CLOSED = 2
+SLOTS = 3
 
 
-def count_database_work(path: Path) -> None:
+def count_database_work(path: Path, *, pool_closes: bool) -> None:
     """Count round trips and new connections at the driver, into a file mapped in memory."""
     import asyncpg
     from asyncpg import connection, prepared_stmt
 
-    path.write_bytes(bytes(16))
+    path.write_bytes(bytes(8 * SLOTS))
     with path.open("r+b") as file:
-        counters = mmap.mmap(file.fileno(), 16)
+        counters = mmap.mmap(file.fileno(), 8 * SLOTS)
 
     def bump(slot: int) -> None:
         (value,) = struct.unpack_from("<q", counters, slot * 8)
@@ -64,6 +68,11 @@ def count_database_work(path: Path) -> None:
     name = "_PreparedStatement__do_execute"
     setattr(statement, name, counted(getattr(statement, name), ROUND_TRIPS))
     asyncpg.connect = connection.connect = counted(connection.connect, CONNECTIONS)
+    if pool_closes:  # Debrief only: the others have no SQLAlchemy pool (nor load it)
+        from sqlalchemy import event
+        from sqlalchemy.pool import Pool
+
+        event.listen(Pool, "close", lambda *_: bump(CLOSED))
 
 
 def main() -> None:
@@ -83,7 +92,7 @@ def main() -> None:
     }
     counters = os.environ.get("DEBRIEF_BENCH_COUNTERS")
     if counters:
-        count_database_work(Path(counters))
+        count_database_work(Path(counters), pool_closes=args.app == "debrief")
     if args.app == "debrief":
         from app.cli import HTTP_PROTOCOL
         from app.core.config import get_settings

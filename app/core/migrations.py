@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -23,12 +22,6 @@ def alembic_config(database_url: str) -> Config:
 
 def script_directory() -> ScriptDirectory:
     return ScriptDirectory(str(MIGRATIONS_PATH))
-
-
-@cache
-def latest_revision() -> str | None:
-    """The head this code needs, read once: the scripts do not change while it runs."""
-    return script_directory().get_current_head()
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

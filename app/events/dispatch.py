@@ -20,8 +20,8 @@ from app.core.ids import utc_now
 from app.core.outbox import emit
 from app.core.outbox_models import OutboxEvent
 from app.events.models import DELIVERY, WebhookDelivery, WebhookEndpoint
+from app.events.outcome import Outcome, body_of
 from app.events.retry_schedule import next_delay
-from app.events.sender import Outcome, body_of
 from app.platform import metrics
 
 MAX_PAYLOAD_BYTES = 20_000

@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
 
 from app.core.ids import utc_now
 from app.events.address_guard import UnsafeAddress, pinned_target
+from app.events.outcome import Outcome, body_of
 from app.events.retry_schedule import RETRY_AFTER_STATUSES, parse_retry_after
 from app.events.signing import signed_headers
 
 MAX_ERROR_LENGTH = 300
-
-
-@dataclass(frozen=True)
-class Outcome:
-    at: datetime
-    status_code: int | None
-    duration_ms: int
-    error: str | None
-    retry_after: float | None
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-    def as_attempt(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "status_code": self.status_code,
-            "duration_ms": self.duration_ms,
-            "error": self.error,
-        }
-
-
-def body_of(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 async def attempt(

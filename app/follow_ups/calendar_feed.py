@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,9 @@ from app.messages.facts import phrases
 from app.messages.formats import header_safe
 from app.messages.kinds import CALL_MINUTES
 from app.sessions.models import ReflectionSession
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//Debrief//Calendar feed//EN"
 TOKEN_BYTES = 32
@@ -110,6 +113,9 @@ async def render(session: AsyncSession, token: str) -> tuple[bytes, str]:
         .where(*visible(FollowUp, reader), FollowUp.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(FollowUp.due_key)
     )
+    # icalendar loads with the first feed served, not with every server process.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -139,6 +145,8 @@ def _summary(key: str, row: ReflectionSession, locale: str) -> str:
 def _call(row: ReflectionSession, now: datetime, locale: str) -> Event:
     """The same UID and SEQUENCE as the call's invite (app/messages/renditions.py)."""
     assert row.call_scheduled_for is not None
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"call-{row.id}@debrief")
     event.add("sequence", row.call_sequence)
@@ -152,6 +160,8 @@ def _call(row: ReflectionSession, now: datetime, locale: str) -> Event:
 
 def _reminder(follow_up: FollowUp, row: ReflectionSession, now: datetime, locale: str) -> Event:
     what = _summary(f"calendar_{FollowUpKind(follow_up.kind).value}", row, locale)
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"{follow_up.id}@debrief")
     event.add("dtstamp", now)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.core.config import Settings
 from app.core.errors import ProblemError
-from app.mcp.backend import Backend, resolve_principal
+from app.mcp.backend import Backend
+from app.mcp.caller import resolve_principal
 from app.mcp.tools import build_server
 
 # What authentication sees of the stdio "request": a POST, so the caller's write budget.

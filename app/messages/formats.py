@@ -13,9 +13,11 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 PRODID = "-//Debrief//Messages//EN"
 
@@ -78,6 +80,8 @@ def eml(
 
 
 def _cal_address(party: Party, **params: str) -> vCalAddress:
+    from icalendar import vCalAddress, vText
+
     address = vCalAddress(f"mailto:{party.email}")
     if party.name:
         address.params["cn"] = vText(header_safe(party.name))
@@ -103,6 +107,9 @@ def ics(
     """An invitation to the call: `minutes` long, with a reminder before it; or, once
     `cancelled`, its cancellation. Clients match both to the event they hold by `uid` and
     apply the one with the highest `sequence` (RFC 5546)."""
+    # icalendar loads with the first invitation, not with every server process.
+    from icalendar import Alarm, Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

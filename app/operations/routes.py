@@ -18,8 +18,8 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.ids import shown_id
-from app.core.migrations import latest_revision
 from app.core.routing import api_router
+from app.core.schema_head import schema_head
 from app.operations.schemas import Health, ProblemType, Readiness, TimeZoneList
 
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -57,7 +57,7 @@ async def readyz(request: Request) -> Readiness:
     except Exception as exc:
         logger.warning("readiness check failed: %s", type(exc).__name__)
         raise DatabaseUnavailable("The database is not answering.") from exc
-    if revision != latest_revision():
+    if revision != schema_head():
         raise ServiceUnavailable(
             "The database schema is not at the latest migration: run `debrief migrate`."
         )

@@ -13,18 +13,21 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import models  # noqa: F401 (every table, for the foreign keys it follows)
 from app.core.config import Environment, Settings
 from app.core.database import SQLITE_BEGIN_OPTION, Database
 from app.events import dispatch
-from app.events.sender import Outcome, attempt, new_client
+from app.events.outcome import Outcome
 from app.platform import metrics
 from app.worker.periodic import PeriodicTask, ensure_rows, run_due
 from app.worker.tasks import PERIODIC_TASKS
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("debrief.worker")
 HEALTH_EVERY_SECONDS = 60.0
@@ -42,7 +45,9 @@ class Worker:
         self.database = database
         self.settings = settings
         self.tasks = tasks
-        self.client = client or new_client(settings.webhooks_timeout_seconds)
+        # Made at the first delivery: a server running this worker in process (SQLite)
+        # loads no HTTP client until it has a webhook to send.
+        self.client = client
         self._limit = asyncio.Semaphore(settings.worker_concurrency)
         self._last_health = 0.0
 
@@ -71,6 +76,10 @@ class Worker:
                 logger.info("periodic task %s: %s", task.name, summary)
 
     async def _attempt(self, claim: dispatch.Claim) -> Outcome:
+        from app.events.sender import attempt, new_client
+
+        if self.client is None:
+            self.client = new_client(self.settings.webhooks_timeout_seconds)
         async with self._limit:
             return await attempt(
                 self.client,
@@ -140,5 +149,9 @@ class Worker:
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
-        await self.client.aclose()
+        await self.close()
         logger.info("worker stopped")
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
