@@ -68,6 +68,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
 
 
 SQLITE_BEGIN_OPTION = "debrief_sqlite_begin"
+SQLITE_POOL_SIZE = 15
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
@@ -98,6 +99,10 @@ def create_engine(
         options["poolclass"] = NullPool
     if parsed.get_backend_name() == "sqlite":
         _ensure_sqlite_directory(parsed)
+        if pooled:
+            # SQLAlchemy's default (5, and 10 more closed on return) kept open instead:
+            # under load the 10 were opened and closed again, several per 1,000 requests.
+            options.update(pool_size=SQLITE_POOL_SIZE, max_overflow=0)
         engine = create_async_engine(parsed, **options)
         busy_timeout_ms = round(timeouts.pool * 1000)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
