@@ -5,7 +5,8 @@ version that was read (the optimistic lock the ORM's `version_id_col` keeps) in 
 data-modifying CTE, and the INSERT of the events selected from what it updated, so they
 are written exactly when the change is. In autocommit (`writes_in_one_statement`) that
 is the whole write: one round trip. SQLite, which has no data-modifying CTEs, gets the
-two statements in the request's transaction. The statements are built once per shape.
+two statements in the request's transaction, sent together as one call on the driver's
+thread (app/core/sqlite_writes). The statements are built once per shape.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import ids
+from app.core import ids, sqlite_writes
 from app.core.concurrency import lost_race
 from app.core.database import Base
 from app.core.errors import Conflict, ProblemError
@@ -120,12 +121,16 @@ async def update_with_events(
             statement = _statement(dialect, table, names, version_column.name, len(rows))
             result = await session.execute(statement, parameters)
             written = len(result.all()) == len(rows)
-        else:
-            statement = _statement("any", table, names, version_column.name, 0)
+        elif dialect == "postgresql":
+            statement = _statement(dialect, table, names, version_column.name, 0)
             result = await session.execute(statement, parameters)
             written = getattr(result, "rowcount", 0) == 1
-            if written and rows:
-                await session.execute(insert(_EVENTS), rows)
+        else:
+            statement = _statement(dialect, table, names, version_column.name, 0)
+            changed = await sqlite_writes.update_then_insert(
+                session, statement, parameters, _EVENTS, rows
+            )
+            written = changed == 1
     except IntegrityError:
         if on_duplicate is not None:
             raise on_duplicate() from None
