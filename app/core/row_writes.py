@@ -6,7 +6,8 @@ data-modifying CTE, and the INSERT of the events selected from what it updated, 
 are written exactly when the change is. In autocommit (`writes_in_one_statement`) that
 is the whole write: one round trip. SQLite, which has no data-modifying CTEs, gets the
 two statements in the request's transaction, sent together as one call on the driver's
-thread (app/core/sqlite_writes). The statements are built once per shape.
+thread (app/core/sqlite_writes). The statements are built and compiled once per shape
+(app/core/driver_statements), so a write does not derive their cache keys each time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.core import ids, sqlite_writes
 from app.core.concurrency import lost_race
 from app.core.database import Base
+from app.core.driver_statements import driver_statement
 from app.core.errors import Conflict, ProblemError
 from app.core.outbox import StreamEvent, event_row
 from app.core.outbox_models import OutboxEvent
@@ -74,7 +76,7 @@ def _statement(
     shape = (dialect, table.name, names, events)
     statement = _STATEMENTS.get(shape)
     if statement is None:
-        if dialect == "postgresql":
+        if dialect == "postgresql" and events:
             statement = _postgresql_statement(table, names, version, events)
         else:
             statement = _guarded_update(table, names, version)
@@ -115,16 +117,14 @@ async def update_with_events(
     rows = [event_row(organization_id, e, at, i) for e, i in zip(events, event_ids, strict=True)]
     dialect = session.get_bind().dialect.name
     try:
-        if dialect == "postgresql" and rows:
+        if dialect == "postgresql":
             for n, event in enumerate(rows):
                 parameters.update({f"e{n}_{name}": value for name, value in event.items()})
             statement = _statement(dialect, table, names, version_column.name, len(rows))
-            result = await session.execute(statement, parameters)
-            written = len(result.all()) == len(rows)
-        elif dialect == "postgresql":
-            statement = _statement(dialect, table, names, version_column.name, 0)
-            result = await session.execute(statement, parameters)
-            written = getattr(result, "rowcount", 0) == 1
+            connection = await session.connection()
+            sent = driver_statement(statement, connection.dialect)
+            result = await connection.exec_driver_sql(sent.sql, sent.positional(parameters))
+            written = len(result.all()) == len(rows) if rows else result.rowcount == 1
         else:
             statement = _statement(dialect, table, names, version_column.name, 0)
             changed = await sqlite_writes.update_then_insert(

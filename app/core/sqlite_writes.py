@@ -8,9 +8,8 @@ both statements run in one function queued on that thread: one hand-over for the
 
 They run on the request's connection, inside its transaction (SQLAlchemy has sent BEGIN),
 so the COMMIT or ROLLBACK that ends the request ends them too. The statements are the ones
-SQLAlchemy would send, compiled once each, their parameters put through the columns' own
-bind processors; a driver error is wrapped as SQLAlchemy wraps it (an `IntegrityError`
-stays one).
+SQLAlchemy would send, compiled once each (app/core/driver_statements); a driver error is
+wrapped as SQLAlchemy wraps it (an `IntegrityError` stays one).
 
 `aiosqlite.Connection._execute` and `._conn` are private: aiosqlite is pinned exactly and
 tests/core/test_sqlite_writes.py fails if either goes.
@@ -19,58 +18,17 @@ tests/core/test_sqlite_writes.py fails if either goes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
-_Processor = Callable[[Any], Any] | None
+from app.core.driver_statements import driver_statement
+
 _CLOSED = frozenset({"no active connection", "connection closed"})
-
-
-@dataclass(frozen=True, slots=True)
-class _DriverStatement:
-    """A statement as the driver takes it: its SQL, and how to order and convert values."""
-
-    sql: str
-    names: tuple[str, ...]
-    processors: tuple[_Processor, ...]
-
-    def positional(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            value if processor is None or value is None else processor(value)
-            for value, processor in zip(
-                (values[name] for name in self.names), self.processors, strict=True
-            )
-        )
-
-
-_COMPILED: dict[tuple[int, str], tuple[ClauseElement, _DriverStatement]] = {}
-
-
-def _compile(
-    statement: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
-) -> _DriverStatement:
-    key = (id(statement), dialect.name)
-    cached = _COMPILED.get(key)
-    # The statement is kept beside its compiled form, so that its id is not reused.
-    if cached is not None and cached[0] is statement:
-        return cached[1]
-    compiled: Any = statement.compile(
-        dialect=dialect, column_keys=list(column_keys) if column_keys else None
-    )
-    names = tuple(compiled.positiontup)
-    processors = tuple(
-        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    )
-    driver_statement = _DriverStatement(compiled.string, names, processors)
-    _COMPILED[key] = (statement, driver_statement)
-    return driver_statement
 
 
 def _insert_of(table: Table) -> ClauseElement:
@@ -95,12 +53,12 @@ async def update_then_insert(
     the UPDATE's row count."""
     connection = await session.connection()
     dialect = connection.dialect
-    update_statement = _compile(update, dialect)
+    update_statement = driver_statement(update, dialect)
     update_values = update_statement.positional(parameters)
     insert_values: list[tuple[Any, ...]] = []
     insert_sql = ""
     if rows:
-        insert_statement = _compile(_insert_of(table), dialect, list(rows[0]))
+        insert_statement = driver_statement(_insert_of(table), dialect, list(rows[0]))
         insert_sql = insert_statement.sql
         insert_values = [insert_statement.positional(row) for row in rows]
     raw = await connection.get_raw_connection()
