@@ -1,9 +1,11 @@
 """A row's change and its events (app/core/row_writes): on both stores the same rows as the
 plain two statements wrote, nothing after a rollback, a duplicate still a conflict; on
-SQLite one hand-over to aiosqlite's thread for the whole write (app/core/sqlite_writes)."""
+SQLite one hand-over to aiosqlite's thread for the whole write (app/core/sqlite_writes),
+and a locked file still the busy 503."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +13,13 @@ import aiosqlite
 import httpx
 import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
 from app.core import ids
 from app.core.database import Database
+from app.core.database_faults import database_problem
 from app.core.errors import Conflict
 from app.core.event_types import EventType
 from app.core.ids import utc_now
@@ -171,3 +175,35 @@ async def test_on_sqlite_the_write_is_one_call_on_the_drivers_thread(
     stored_row, stored_events = await _stored(database, candidate_id)
     assert stored_row[3] == 2
     assert len(stored_events) == events
+
+
+async def test_on_sqlite_a_locked_database_is_still_the_busy_503(
+    api: httpx.AsyncClient, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database.is_sqlite:
+        pytest.skip("SQLite: the write's own call on aiosqlite's thread")
+    candidate_id = await _candidate(api, "rw-locked")
+
+    async def locked(self: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
+        error = sqlite3.OperationalError("database is locked")
+        error.sqlite_errorcode = 5  # SQLITE_BUSY
+        raise error
+
+    at = utc_now()
+    async with database.sessionmaker() as session, session.begin():
+        row = await session.get_one(Candidate, candidate_id)
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", locked)
+        with pytest.raises(OperationalError) as raised:
+            await update_with_events(
+                session,
+                row,
+                _values(at),
+                _events(candidate_id),
+                at=at,
+                noun="candidate",
+                if_match=None,
+            )
+        monkeypatch.undo()
+    problem = database_problem(raised.value)
+    assert problem is not None
+    assert problem.status == 503
