@@ -1,11 +1,13 @@
 """What the outbox costs a write, and how fast one worker delivers.
 
     .venv/bin/python bench/events.py [--db sqlite|postgres] [--writes 300] [--events 500]
+                                     [--rounds 3]
 
 1. The writes: `PATCH /v1/candidates/{id}` and `PUT /v1/sessions/{id}/answers` through the
    real app (httpx.ASGITransport, one request at a time), alternating with the events on
    and off (their one-statement write, app.core.row_writes, given no events); prints the
-   medians of wall time and of this process's CPU.
+   medians of wall time and of this process's CPU, for each of `--rounds` rounds and then
+   the median of the rounds' medians (one noisy window does not decide).
 2. Delivery: `--events` events emitted in one transaction, one endpoint pointing at a local
    threading HTTP receiver, one in-process Worker draining them; prints events per second.
 PostgreSQL: DEBRIEF_TEST_DATABASE_URL names the server (a fresh database is made).
@@ -59,13 +61,26 @@ def _outbox(service: Any, on: bool) -> None:
     service.update_with_events = update_with_events if on else _without_events
 
 
+_Medians = tuple[float, float, float, float]  # CPU with, CPU without, wall with, wall without
+
+
+def _report(label: str, medians: _Medians) -> None:
+    with_cpu, without_cpu, with_wall, without_wall = medians
+    print(
+        f"{label}, medians: this process's CPU a write with events {with_cpu * 1e6:.0f} µs, "
+        f"without {without_cpu * 1e6:.0f} µs ({(with_cpu / without_cpu - 1) * 100:+.1f} %); "
+        f"wall time with {with_wall * 1000:.2f} ms, without {without_wall * 1000:.2f} ms "
+        f"(overhead {(with_wall / without_wall - 1) * 100:+.1f} %)",
+        flush=True,
+    )
+
+
 async def _write_medians(
-    label: str,
     writes: int,
     write: Callable[[int], Awaitable[httpx.Response]],
     outbox: Callable[[bool], None],
-) -> None:
-    """Writes alternately with and without their events; prints the medians."""
+) -> _Medians:
+    """Writes alternately with and without their events; their medians."""
     timings: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     for n in range(writes):
@@ -77,24 +92,21 @@ async def _write_medians(
         timings[with_outbox].append(time.perf_counter() - started)
         assert response.status_code == 200, response.text
     outbox(True)
-    with_cpu, without_cpu = statistics.median(cpu[True]), statistics.median(cpu[False])
-    with_wall, without_wall = statistics.median(timings[True]), statistics.median(timings[False])
-    print(
-        f"{label}, medians: this process's CPU a write with events {with_cpu * 1e6:.0f} µs, "
-        f"without {without_cpu * 1e6:.0f} µs ({(with_cpu / without_cpu - 1) * 100:+.1f} %); "
-        f"wall time with {with_wall * 1000:.2f} ms, without {without_wall * 1000:.2f} ms "
-        f"(overhead {(with_wall / without_wall - 1) * 100:+.1f} %)"
+    return (
+        statistics.median(cpu[True]),
+        statistics.median(cpu[False]),
+        statistics.median(timings[True]),
+        statistics.median(timings[False]),
     )
 
 
-async def _writes(api: httpx.AsyncClient, writes: int) -> None:
+async def _writes(api: httpx.AsyncClient, writes: int, rounds: int) -> None:
     candidate = (await api.post("/v1/candidates", json=ALEX)).json()
     path = f"/v1/candidates/{candidate['id']}"
 
     def patch(n: int) -> Awaitable[httpx.Response]:
         return api.patch(path, json={"display_name": f"Alex {n}"})
 
-    await _write_medians("PATCH candidate", writes, patch, partial(_outbox, candidates_service))
     created = await api.post("/v1/sessions", json={**SESSION, "candidate_id": candidate["id"]})
     answers = f"/v1/sessions/{created.json()['id']}/answers"
 
@@ -102,7 +114,28 @@ async def _writes(api: httpx.AsyncClient, writes: int) -> None:
         # Every write changes the answer (an unchanged set is not written).
         return api.put(answers, json={"answers": {"enthusiasm": 1 + n % 5}})
 
-    await _write_medians("PUT answers", writes, put, partial(_outbox, sessions_service))
+    cases = [
+        ("PATCH candidate", patch, partial(_outbox, candidates_service)),
+        ("PUT answers", put, partial(_outbox, sessions_service)),
+    ]
+    results: dict[str, list[_Medians]] = {label: [] for label, _, _ in cases}
+    for round_number in range(1, rounds + 1):
+        for label, write, outbox in cases:
+            medians = await _write_medians(writes, write, outbox)
+            results[label].append(medians)
+            _report(f"round {round_number}/{rounds}: {label}", medians)
+    for label, rounds_medians in results.items():
+        _report(f"{label} over {rounds} rounds", _median_of(rounds_medians))
+
+
+def _median_of(rounds_medians: list[_Medians]) -> _Medians:
+    columns = list(zip(*rounds_medians, strict=True))
+    return (
+        statistics.median(columns[0]),
+        statistics.median(columns[1]),
+        statistics.median(columns[2]),
+        statistics.median(columns[3]),
+    )
 
 
 async def _throughput(
@@ -126,7 +159,7 @@ async def _throughput(
     return events / elapsed
 
 
-async def run(url: str, writes: int, events: int, directory: Path) -> None:
+async def run(url: str, writes: int, events: int, rounds: int, directory: Path) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=url,
@@ -144,7 +177,7 @@ async def run(url: str, writes: int, events: int, directory: Path) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=tenant.headers()
     ) as api:
-        await _writes(api, writes)
+        await _writes(api, writes, rounds)
         rate = await _throughput(database, settings, api, tenant.organization_id, events)
         print(f"delivery: {events} events to a local receiver, one worker: {rate:.0f} events/s")
     await database.dispose()
@@ -155,6 +188,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--writes", type=int, default=300)
     parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     # The app and the worker's client log every request at INFO; the figures are what this prints.
     logging.disable(logging.INFO)
@@ -164,7 +198,7 @@ def main() -> None:
         sys.exit(f"set {SERVER_URL_VARIABLE} to a PostgreSQL server for --db postgres")
     with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as url:
         migrations.upgrade(url)
-        asyncio.run(run(url, args.writes, args.events, Path(tmp)))
+        asyncio.run(run(url, args.writes, args.events, args.rounds, Path(tmp)))
 
 
 if __name__ == "__main__":

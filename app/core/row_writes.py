@@ -5,7 +5,9 @@ version that was read (the optimistic lock the ORM's `version_id_col` keeps) in 
 data-modifying CTE, and the INSERT of the events selected from what it updated, so they
 are written exactly when the change is. In autocommit (`writes_in_one_statement`) that
 is the whole write: one round trip. SQLite, which has no data-modifying CTEs, gets the
-two statements in the request's transaction. The statements are built once per shape.
+two statements in the request's transaction, sent together as one call on the driver's
+thread (app/core/sqlite_writes). The statements are built and compiled once per shape
+(app/core/driver_statements), so a write does not derive their cache keys each time.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import ids
+from app.core import ids, sqlite_writes
 from app.core.concurrency import lost_race
 from app.core.database import Base
+from app.core.driver_statements import driver_statement
 from app.core.errors import Conflict, ProblemError
 from app.core.outbox import StreamEvent, event_row
 from app.core.outbox_models import OutboxEvent
@@ -73,7 +76,7 @@ def _statement(
     shape = (dialect, table.name, names, events)
     statement = _STATEMENTS.get(shape)
     if statement is None:
-        if dialect == "postgresql":
+        if dialect == "postgresql" and events:
             statement = _postgresql_statement(table, names, version, events)
         else:
             statement = _guarded_update(table, names, version)
@@ -114,18 +117,20 @@ async def update_with_events(
     rows = [event_row(organization_id, e, at, i) for e, i in zip(events, event_ids, strict=True)]
     dialect = session.get_bind().dialect.name
     try:
-        if dialect == "postgresql" and rows:
+        if dialect == "postgresql":
             for n, event in enumerate(rows):
                 parameters.update({f"e{n}_{name}": value for name, value in event.items()})
             statement = _statement(dialect, table, names, version_column.name, len(rows))
-            result = await session.execute(statement, parameters)
-            written = len(result.all()) == len(rows)
+            connection = await session.connection()
+            sent = driver_statement(statement, connection.dialect)
+            result = await connection.exec_driver_sql(sent.sql, sent.positional(parameters))
+            written = len(result.all()) == len(rows) if rows else result.rowcount == 1
         else:
-            statement = _statement("any", table, names, version_column.name, 0)
-            result = await session.execute(statement, parameters)
-            written = getattr(result, "rowcount", 0) == 1
-            if written and rows:
-                await session.execute(insert(_EVENTS), rows)
+            statement = _statement(dialect, table, names, version_column.name, 0)
+            changed = await sqlite_writes.update_then_insert(
+                session, statement, parameters, _EVENTS, rows
+            )
+            written = changed == 1
     except IntegrityError:
         if on_duplicate is not None:
             raise on_duplicate() from None

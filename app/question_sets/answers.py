@@ -175,18 +175,29 @@ def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any])
     return report
 
 
-def visible_answers(
+def visible_report(
     question_set: CompiledQuestionSet, answers: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """The answers to questions shown given the others, and the keys of every shown question.
+) -> tuple[dict[str, Any], AnswerReport]:
+    """The answers to questions shown given the others, and their check (whose `shown` is
+    every shown question's key): `check_answers` of those answers, found on the way.
 
     An answer to a question a changed answer now hides is kept by sessions but counts for
-    nothing; dropping it can hide more, so this repeats until nothing changes.
+    nothing; dropping it can hide more, so this repeats until nothing changes. The last
+    round checked exactly the answers it returns.
     """
     current = {key: value for key, value in answers.items() if value is not None}
     while True:
-        shown = check_answers(question_set, current).shown
+        report = check_answers(question_set, current)
+        shown = set(report.shown)
         kept = {key: value for key, value in current.items() if key in shown}
         if kept == current:
-            return kept, shown
+            return kept, report
         current = kept
+
+
+def visible_answers(
+    question_set: CompiledQuestionSet, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The answers to questions shown given the others, and the keys of every shown question."""
+    visible, report = visible_report(question_set, answers)
+    return visible, report.shown

@@ -34,7 +34,7 @@ from app.i18n.formatting import english_count
 from app.i18n.locales import LocaleUnavailable, builtin_locale
 from app.i18n.problems import LocaleNotAvailable
 from app.question_sets import service as question_sets
-from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_answers
+from app.question_sets.answers import AnswerProblem, AnswerReport, check_answers, visible_report
 from app.question_sets.compiled import CompiledQuestionSet
 from app.question_sets.definition import PURPOSE_NAMES, Purpose
 from app.question_sets.schemas import QuestionSetStatus
@@ -43,7 +43,6 @@ from app.sessions.schemas import (
     Interviewer,
     Outcome,
     Posting,
-    Progress,
     SessionCreate,
     SessionEventRead,
     SessionRead,
@@ -219,7 +218,13 @@ def _speakable(locale: str | None) -> str | None:
 
 
 def _progress(report: AnswerReport) -> dict[str, Any]:
-    return Progress.of(report).model_dump(mode="json")
+    """`Progress.of(report)` as JSON, built directly (a write's hot path)."""
+    return {
+        "shown": list(report.shown),
+        "answered": list(report.answered),
+        "missing_required": list(report.missing_required),
+        "complete": report.complete,
+    }
 
 
 async def create_session(
@@ -459,8 +464,9 @@ async def put_answers(
         key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
     compiled = await question_sets.compiled_version(session, caller, key, version)
     merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
-    visible, shown = visible_answers(compiled, merged)
-    report = check_answers(compiled, visible)
+    # The check of the visible answers, whose progress is stored too.
+    visible, report = visible_report(compiled, merged)
+    shown = set(report.shown)
     for key, value in answers.items():
         if value is None or key in shown:
             continue
