@@ -23,7 +23,7 @@ def verdict_fields(verdict: Verdict, rule_set: RuleSetRef) -> dict[str, Any]:
                 "key": c.key,
                 "label": c.label,
                 "score": float(c.score),
-                "factors": [{"factor": f, "score": float(s)} for f, s in c.factors.items()],
+                "factors": [{"factor": f, "score": float(score)} for f, score in c.factors.items()],
             }
             for c in verdict.categories
         ],
