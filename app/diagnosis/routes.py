@@ -16,8 +16,9 @@ from app.diagnosis import service
 from app.diagnosis.active_rule_sets import ActiveRuleSetsDep
 from app.diagnosis.rule_set_limits import LIMIT_PROBLEMS, InlineRuleSetWithinLimits
 from app.diagnosis.schemas import DiagnosisCreate, DiagnosisRead, PreviewRequest, VerdictRead
+from app.diagnosis.verdict_document import verdict_document
 from app.i18n.headers import localised
-from app.i18n.locales import BUILTIN_LOCALES, languages_of, negotiate
+from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, languages_of, negotiate
 from app.i18n.problems import LocaleNotAvailable
 from app.rules.limits import MAX_RULE_SET_REQUEST_BYTES
 
@@ -30,6 +31,7 @@ AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_lengt
 
 @router.post(
     "/diagnoses/preview",
+    response_model=VerdictRead,
     summary="A verdict on the answers given, stored nowhere",
     description="Answers are checked against the built-in question sets. Without "
     "`rule_set`, your active rule set decides.",
@@ -43,14 +45,15 @@ async def preview_diagnosis(
     _within_limits: InlineRuleSetWithinLimits,
     session: SessionOnDemandDep,
     actives: ActiveRuleSetsDep,
-    response: Response,
     accept_language: AcceptLanguage = None,
-) -> VerdictRead:
-    locale = negotiate(BUILTIN_LOCALES, accept_language)
-    verdict, written_in = await service.preview(session, principal, data, actives, locale)
+) -> Response:
+    locale = negotiate(BUILTIN_LOCALES, accept_language) if accept_language else DEFAULT_LOCALE
+    verdict, ref, written_in = await service.preview(session, principal, data, actives, locale)
+    # Written once, as the response model would write it (`response_model` documents it).
+    response = Response(verdict_document(verdict, ref), media_type="application/json")
     response.headers["Content-Language"] = written_in
     response.headers["Vary"] = "Accept-Language"
-    return verdict
+    return response
 
 
 @router.post(

@@ -38,7 +38,7 @@ from app.question_sets import service as question_sets
 from app.question_sets.answers import check_answers, visible_answers
 from app.question_sets.builtin import BUILTIN_SETS
 from app.question_sets.compiled import CompiledQuestionSet
-from app.rules.engine import CompiledRuleSet, InvalidRuleSet
+from app.rules.engine import CompiledRuleSet, InvalidRuleSet, Verdict
 from app.sessions.action_items import add_item
 from app.sessions.models import ActionItem, ReflectionSession
 from app.sessions.schemas import ActionItemCreate, ActionSource
@@ -64,8 +64,16 @@ def _visible(
     return answers, feedback, askable
 
 
-def _check_preview_answers(data: PreviewRequest) -> None:
+def _checked_preview_answers(
+    data: PreviewRequest,
+) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    """The answers and feedback that count, and the questions that could still be asked,
+    as `_visible` gives them; a problem with any answer is a 422. Answers without problems
+    are all to questions shown (one to a hidden question is a problem), so the one check
+    gives what `_visible` would find by checking again."""
     problems: list[FieldProblem] = []
+    given: list[dict[str, Any]] = []
+    askable: set[str] = set()
     for name, answers, key in (
         ("answers", data.answers, "self-reflection"),
         ("feedback", data.feedback, "interviewer-feedback"),
@@ -75,11 +83,14 @@ def _check_preview_answers(data: PreviewRequest) -> None:
             FieldProblem(pointer=f"/body/{name}{p.pointer}", detail=p.message, code=p.code)
             for p in report.problems
         ]
+        given.append({k: v for k, v in answers.items() if v is not None})
+        askable |= {f"{name}.{question}" for question in report.shown}
     if problems:
         raise ValidationFailed(
             english_count(len(problems), "answer needs", "answers need") + " attention.",
             errors=problems,
         )
+    return given[0], given[1], askable
 
 
 async def preview(
@@ -88,10 +99,10 @@ async def preview(
     data: PreviewRequest,
     actives: ActiveRuleSets,
     locale: str = DEFAULT_LOCALE,
-) -> tuple[VerdictRead, str]:
-    """The verdict, explained in `locale` where the rule set has its texts; also the locale
-    written in."""
-    _check_preview_answers(data)
+) -> tuple[Verdict, RuleSetRef, str]:
+    """The verdict, explained in `locale` where the rule set has its texts; also the rule
+    set that gave it and the locale written in."""
+    answers, feedback, askable = _checked_preview_answers(data)
     if data.locale is not None:
         try:
             locale = by_precedence(BUILTIN_LOCALES, [data.locale])
@@ -107,12 +118,6 @@ async def preview(
     else:
         key, version = await actives.ref(session, caller)
         compiled, ref = await rule_sets.compiled_version(session, caller, key, version)
-    answers, feedback, askable = _visible(
-        BUILTIN_SETS["self-reflection"].compiled,
-        data.answers,
-        BUILTIN_SETS["interviewer-feedback"].compiled,
-        data.feedback,
-    )
     inputs = prepare_inputs(
         {
             "answers": answers,
@@ -122,7 +127,7 @@ async def preview(
         }
     )
     compiled, written_in = in_locale(compiled, locale)
-    return VerdictRead.of(compiled.evaluate(inputs, askable), ref), written_in
+    return compiled.evaluate(inputs, askable), ref, written_in
 
 
 async def history_of(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -18,6 +19,7 @@ def formatting_locale(locale: str) -> str:
     return CLDR_LOCALES.get(locale, locale.replace("-", "_"))
 
 
+@lru_cache(maxsize=1024)
 def long_date(day: date, locale: str) -> str:
     """`14 March 2025`, `14 mars 2025`, `14 de marzo de 2025`, `14. März 2025`."""
     return format_date(day, format="long", locale=formatting_locale(locale))
@@ -37,7 +39,17 @@ def long_moment(moment: datetime, time_zone: str, locale: str) -> str:
 def counted(phrase: str, count: float, locale: str) -> str:
     """A count in the locale's plural form, from a catalogue entry written as in ICU
     MessageFormat: `{count, plural, one {# day} other {# days}}` → `3 days`, `1 jour`."""
-    return Template(phrase).fill({"count": count}, wording=Wording(formatting_locale(locale)))
+    return _template(phrase).fill({"count": count}, wording=_wording(locale))
+
+
+@lru_cache(maxsize=256)
+def _template(phrase: str) -> Template:
+    return Template(phrase)
+
+
+@lru_cache(maxsize=64)
+def _wording(locale: str) -> Wording:
+    return Wording(formatting_locale(locale))
 
 
 def english_count(count: int, one: str, other: str) -> str:

@@ -5,6 +5,7 @@ quality, each range shortened from the right (`fr-CA` → `fr`), then the defaul
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 BUILTIN_LOCALES: tuple[str, ...] = ("en", "fr", "es", "de")
 DEFAULT_LOCALE = "en"
@@ -75,6 +76,7 @@ def negotiate(
     return default
 
 
+@lru_cache(maxsize=256)  # a locale nothing serves raises, and is not kept
 def builtin_locale(requested: str) -> str:
     """The built-in locale for an explicit tag (`fr-CA` → `fr`); LocaleUnavailable if none."""
     return negotiate(BUILTIN_LOCALES, explicit=requested)

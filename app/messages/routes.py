@@ -26,6 +26,7 @@ from app.i18n.headers import CONTENT_LANGUAGE_DOC, localised
 from app.i18n.locales import languages_of
 from app.i18n.problems import LocaleNotAvailable
 from app.messages import renditions, service
+from app.messages.preview_document import preview_document
 from app.messages.renderer import RendererDep
 from app.messages.schemas import (
     MarkSent,
@@ -190,6 +191,7 @@ async def mark_sent(
 
 @router.post(
     "/messages/preview",
+    response_model=MessagePreview,
     summary="Write a message from facts given inline, storing nothing",
     responses={
         **localised(),
@@ -202,8 +204,10 @@ async def preview_message(
     principal: ReadAccess,
     session: SessionOnDemandDep,
     renderer: RendererDep,
-    response: Response,
-) -> MessagePreview:
-    preview = await service.preview(session, principal, data, renderer)
-    response.headers["Content-Language"] = preview.locale
-    return preview
+) -> Response:
+    rendition, ref, locale = await service.preview(session, principal, data, renderer)
+    # Written once, as the response model would write it (`response_model` documents it).
+    document = preview_document(rendition, data.kind, data.tone, locale, ref)
+    response = Response(document, media_type="application/json")
+    response.headers["Content-Language"] = locale
+    return response

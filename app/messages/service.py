@@ -37,6 +37,7 @@ from app.messages.schemas import (
     MessageRead,
     MessageStatus,
     Recipient,
+    Rendition,
     SentRead,
     TemplatePreviewRequest,
     TemplateRef,
@@ -379,15 +380,15 @@ async def preview(
     caller: Principal,
     data: MessagePreviewRequest,
     renderer: RenderPool,
-) -> MessagePreview:
+) -> tuple[Rendition, TemplateRef, str]:
+    """The message written from the request's facts, the template it was written with,
+    and the locale written in."""
     source, ref, written_in = await _template(session, caller, data.template, data.kind)
     facts = inline_facts(data.facts, utc_now().date())
     rendition, locale = await compose(
         facts, data.kind, data.tone, written_in or data.locale, source, _preview_pointer, renderer
     )
-    return MessagePreview(
-        **rendition.model_dump(), kind=data.kind, tone=data.tone, locale=locale, template=ref
-    )
+    return rendition, ref, locale
 
 
 async def preview_template(data: TemplatePreviewRequest, renderer: RenderPool) -> MessagePreview:

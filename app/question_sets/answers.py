@@ -142,7 +142,8 @@ def _check_number(question: NumberQuestion, value: Any, pointer: str) -> list[An
 
 
 def _is_shown(compiled: CompiledQuestion, answers: Mapping[str, Any]) -> bool:
-    return all(condition(answers) for condition in compiled.conditions)
+    # Most questions have no condition: no generator for them.
+    return not compiled.conditions or all(condition(answers) for condition in compiled.conditions)
 
 
 def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any]) -> AnswerReport:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
 from babel.lists import format_list
-from babel.numbers import format_decimal
 
 MAX_VALUE_CHARS = 200
 MAX_FILLED_CHARS = 2_000
@@ -55,9 +54,28 @@ def template_problems(template: str, fields: Collection[str]) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=64)
+def _babel_locale(locale: str) -> Locale:
+    """Parsed once per locale: Babel parses a locale name again on every call given one."""
+    return Locale.parse(locale)
+
+
 @cache
 def _plural_rule(locale: str) -> Any:
     return Locale.parse(locale).plural_form
+
+
+def _decimal(number: float, locale: str) -> str:
+    """`format_decimal(number, locale=locale)`, with the locale and its pattern parsed once."""
+    parsed = _babel_locale(locale)
+    pattern = parsed.decimal_formats[None]
+    return str(pattern.apply(number, parsed, decimal_quantization=True, group_separator=True))
+
+
+@lru_cache(maxsize=4096)
+def _whole_number(number: int, locale: str) -> str:
+    # Whole numbers only: 0.0 and -0.0 are one key to a cache but written differently.
+    return _decimal(number, locale)
 
 
 @dataclass(frozen=True)
@@ -71,13 +89,15 @@ class Wording:
     none: str = "none"
 
     def join(self, items: list[str]) -> str:
-        return format_list(items, locale=self.locale) if items else self.none
+        return format_list(items, locale=_babel_locale(self.locale)) if items else self.none
 
     def number(self, number: float) -> str:
         """As the locale writes it (`1.5`, `1,5`); beyond counts people give, as Python does."""
         if not -MAX_WORDED < number < MAX_WORDED:  # also NaN
             return str(number)
-        return str(format_decimal(number, locale=self.locale))
+        if type(number) is int:
+            return _whole_number(number, self.locale)
+        return _decimal(number, self.locale)
 
     def plural(self, number: float) -> str:
         category: str = _plural_rule(self.locale)(number)
