@@ -488,12 +488,16 @@ def run_wrk(spec: dict[str, Any], workdir: Path) -> dict[str, Any]:
     wrk(spec["warmup"])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = wrk(spec["seconds"])
+    ended = time.time()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next(x for x in done.stdout.splitlines() if x.startswith('{"requests"'))
     data = json.loads(line)
     seconds = data["duration_us"] / 1e6
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
+        # The measured run only (it ends as wrk exits): not the warm-up run before it,
+        # whose requests the counts below do not include.
+        "window": [ended - seconds, ended],
         "requests": data["requests"],
         "seconds": seconds,
         "rps": data["requests"] / seconds,
