@@ -11,6 +11,7 @@ from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
 from app.core.database import end_request_session, request_session
+from app.core.dependency_plan import DependencyPlan, compile_plan
 from app.core.errors import (
     BadRequest,
     ContentTooLarge,
@@ -24,6 +25,7 @@ from app.core.errors import (
     ValidationFailed,
     problem_responses,
 )
+from app.core.planned_handler import planned_route_handler
 from app.core.text_input import refuse_invalid_text
 
 EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
@@ -69,6 +71,9 @@ def _uses_database(dependant: Dependant) -> bool:
 
 
 class DebriefRoute(APIRoute):
+    # The route's compiled dependency plan, or why FastAPI's solver keeps it.
+    dependency_plan: DependencyPlan | str
+
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         # Any request can carry a NUL in its query (400) or fail in the server (500); one
@@ -87,7 +92,11 @@ class DebriefRoute(APIRoute):
                 self.responses[status] = response
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        self.dependency_plan = compile_plan(self.dependant)
+        if isinstance(self.dependency_plan, DependencyPlan):
+            handler = planned_route_handler(self, self.dependency_plan.solve_dependencies)
+        else:
+            handler = super().get_route_handler()
         reads_body = self.body_field is not None
         limit: int | None = getattr(self.endpoint, _MAX_BODY_ATTRIBUTE, None)
 
