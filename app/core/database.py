@@ -29,7 +29,7 @@ from app.core.connection_health import (
     watch_postgresql_connections,
 )
 from app.core.database_faults import DatabaseFault, unavailable
-from app.core.reactions import forget_pending, run_reactions
+from app.core.reactions import PENDING_KEY, forget_pending, run_reactions
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -291,6 +291,10 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
         if write_turn is not None:
             await write_turn.aclose()
         return
+    if write_turn is None and _untouched(session):
+        # A read sent straight through the driver (app/core/driver_reads): nothing to
+        # flush, commit, roll back or let go of, so closing the session would do nothing.
+        return
     try:
         if error is not None:
             forget_pending(session)
@@ -313,6 +317,17 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
         if write_turn is not None:
             await write_turn.aclose()
         await session.close()
+
+
+def _untouched(session: AsyncSession) -> bool:
+    """Whether the session never had a connection, an object or an event."""
+    return not (
+        session.in_transaction()
+        or len(session.identity_map)
+        or session.new
+        or session.deleted
+        or session.info.get(PENDING_KEY)
+    )
 
 
 SessionDep = Annotated[AsyncSession, Depends(request_session)]

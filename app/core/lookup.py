@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
+from app.core.driver_reads import driver_rows
 from app.core.errors import NotFound
 from app.core.ids import IdKind, shown_id
 from app.core.security import Principal
@@ -115,6 +116,15 @@ def _by_id_in_organization(model: type[Base]) -> Select[Any]:
 
 
 _ROW_BY_ID: dict[tuple[str, bool], Select[Any]] = {}
+_COLUMN_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _column_names(table: Table) -> tuple[str, ...]:
+    """The keys `Row._asdict` gives a row of `select(*table.c)`: its columns' names."""
+    names = _COLUMN_NAMES.get(table.name)
+    if names is None:
+        names = _COLUMN_NAMES[table.name] = tuple(column.name for column in table.c)
+    return names
 
 
 def _row_by_id(table: Table, one_candidate: bool) -> Select[Any]:
@@ -181,6 +191,10 @@ async def find_owned_row(
         columns: Any = table.c
         statement = select(*columns).where(columns.id == identifier, *visible(model, caller))
         parameters = {}
+    if parameters:  # built once: on PostgreSQL, maybe straight through the driver
+        rows = await driver_rows(session, statement, parameters)
+        if rows is not None:
+            return dict(zip(_column_names(table), rows[0], strict=True)) if rows else None
     connection = await session.connection()
     row = (await connection.execute(statement, parameters)).first()
     return None if row is None else row._asdict()

@@ -18,12 +18,13 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Row, Select, bindparam
+from sqlalchemy import Select, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.config import Settings
 from app.core.dependencies import awaited
+from app.core.driver_reads import driver_rows
 from app.core.errors import InvalidCursor
 
 DEFAULT_LIMIT = 20
@@ -177,30 +178,46 @@ async def paginate_documents(
     key: InstrumentedAttribute[str],
     page: PageRequest,
     list_name: str,
-    to_document: Callable[[Row[Any]], dict[str, Any]],
+    to_document: Callable[[Sequence[Any]], dict[str, Any]],
     *,
     parameters: dict[str, Any] | None = None,
 ) -> Documents:
     """`paginate` for a statement that selects columns, not entities: rows come back as
-    plain `Row`s (no ORM identity map or instrumentation) and become documents.
+    plain `Row`s, or tuples from the driver (app/core/driver_reads), the values in the
+    statement's order (no ORM identity map or instrumentation), and become documents.
 
     With `parameters`, `statement` was built once and is kept (with its pages) for good:
     only the parameters change from request to request."""
-    # Through the connection: columns need none of the ORM's result handling.
-    connection = await session.connection()
+    rows: Sequence[Any]
     if parameters is None:
+        # Through the connection: columns need none of the ORM's result handling.
+        connection = await session.connection()
         rows = (await connection.execute(_keyset(statement, key, page, list_name))).all()
     else:
         after = position(page, list_name)
         _, first, later = _paged_once(statement, key)
+        paged = first if after is None else later
         values = {**parameters, "page_rows": page.limit + 1}
         if after is not None:
             values["after"] = after
-        rows = (await connection.execute(first if after is None else later, values)).all()
+        found = await driver_rows(session, paged, values)  # on PostgreSQL, maybe
+        if found is None:
+            connection = await session.connection()
+            found = (await connection.execute(paged, values)).all()
+        rows = found
+    at = _position_of(statement, key)
     return Documents(
         [to_document(row) for row in rows[: page.limit]],
-        _next_cursor(rows, page, list_name, lambda row: str(getattr(row, key.key))),
+        _next_cursor(rows, page, list_name, lambda row: str(row[at])),
     )
+
+
+def _position_of(statement: Select[Any], key: InstrumentedAttribute[str]) -> int:
+    """Where the key column is among the statement's (a row is a `Row` or a tuple)."""
+    for at, column in enumerate(statement.selected_columns):
+        if column.key == key.key:
+            return at
+    raise ValueError(f"{key.key} is not selected")
 
 
 LINK_HEADER_DOC = {

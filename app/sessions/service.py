@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
@@ -90,7 +91,7 @@ def document(row: ReflectionSession) -> dict[str, Any]:
     return document_of({name: getattr(row, name) for name in _COLUMNS})
 
 
-def listed_document(row: Row[Any]) -> dict[str, Any]:
+def listed_document(row: Sequence[Any]) -> dict[str, Any]:
     # One dict per row, then plain look-ups: a Row's attributes cost more, 30 times a row.
     # The list selects the table's columns in their order, so they zip with their names
     # (`Row._asdict` asks the result for its keys again on every row).

@@ -1,0 +1,123 @@
+"""Reads sent straight through asyncpg, for the hot reads of a PostgreSQL request in autocommit.
+
+A read through the session costs a session transaction, a `Connection`, an execution
+context and a `Result` around one asyncpg statement: on a `GET` by id that is most of
+SQLAlchemy's share of the request. Here the same statement, compiled once
+(app/core/driver_statements), goes to asyncpg on a connection checked out of the engine's
+own pool (its checkout and checkin events, app/core/connection_health's checks among them,
+run as ever) and given back at once; asyncpg's own statement cache keeps it prepared.
+
+Only where that changes nothing but the cost: PostgreSQL, a session in autocommit (each
+statement commits by itself, so which pooled connection runs it does not matter) that has
+no connection yet, a statement built once, and nothing listening to the engine's
+statements (tracing, tests counting them), which then sees them all through the session.
+A connection that fails is discarded, never returned; one found dead takes the pool's
+older connections with it, as SQLAlchemy does on a disconnect, and the error is one
+app/core/database_faults classifies exactly as before (the same 503 problem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql import Select
+from sqlalchemy.util import await_, greenlet_spawn
+
+from app.core.database import in_autocommit
+from app.core.database_faults import DatabaseFault, database_fault
+from app.core.driver_statements import DriverStatement, driver_statement
+
+_Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    statement: DriverStatement
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """(position, conversion) of the columns SQLAlchemy would convert on the way out."""
+
+
+_READS: dict[tuple[int, str], tuple[Select[Any], _Read]] = {}
+
+
+def _read_of(statement: Select[Any], dialect: Dialect) -> _Read:
+    key = (id(statement), dialect.name)
+    cached = _READS.get(key)
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    processors = []
+    for position, column in enumerate(statement.selected_columns):
+        processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if processor is not None:
+            processors.append((position, processor))
+    read = _Read(driver_statement(statement, dialect), tuple(processors))
+    _READS[key] = (statement, read)  # keeps the statement, so its id stays its own
+    return read
+
+
+def _driver_pool(session: AsyncSession) -> tuple[Pool, Dialect] | None:
+    bind = session.bind
+    if bind is None or not in_autocommit(session) or session.in_transaction():
+        return None
+    engine: Any = bind.sync_engine
+    dialect: Dialect = engine.dialect
+    if dialect.driver != "asyncpg":
+        return None
+    dispatch = engine.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        return None
+    return engine.pool, dialect
+
+
+async def driver_rows(
+    session: AsyncSession, statement: Select[Any], parameters: dict[str, Any]
+) -> list[tuple[Any, ...]] | None:
+    """The rows of `statement` (built once, and kept) as tuples of column values in its
+    order, read through asyncpg; None where the session must run it itself."""
+    target = _driver_pool(session)
+    if target is None:
+        return None
+    pool, dialect = target
+    read = _read_of(statement, dialect)
+    records: Sequence[Any] = await greenlet_spawn(
+        _fetch, pool, read.statement.sql, read.statement.positional(parameters)
+    )
+    if not read.processors:
+        return [tuple(record) for record in records]
+    rows = []
+    for record in records:
+        values = list(record)
+        for position, processor in read.processors:
+            values[position] = processor(values[position])
+        rows.append(tuple(values))
+    return rows
+
+
+def _fetch(pool: Pool, sql: str, arguments: tuple[Any, ...]) -> Sequence[Any]:
+    """Check a connection out, run one statement on asyncpg, give it back (in a greenlet,
+    as the pool's events and SQLAlchemy's asyncpg adapter expect)."""
+    connection: Any = pool.connect()
+    try:
+        driver = connection.driver_connection
+        try:
+            records: Sequence[Any] = await_(driver.fetch(sql, *arguments))
+        except BaseException as error:
+            if not isinstance(error, Exception):  # cancelled mid-statement: never reuse it
+                connection.invalidate(error)
+                raise
+            if driver.is_closed() or database_fault(error) is DatabaseFault.UNREACHABLE:
+                # Dead, and so are the connections opened before it (SQLAlchemy's own
+                # reaction to a disconnect): the requests after this one connect afresh.
+                pool._invalidate(connection, error)
+                raise DisconnectionError("the database connection was lost") from error
+            connection.invalidate(error)
+            raise
+        return records
+    finally:
+        connection.close()  # back to the pool, or (invalidated) closed

@@ -1,0 +1,135 @@
+"""The database goes away in the middle of a read straight through asyncpg
+(app/core/driver_reads): the same 503 problem as through the session, the dead connection
+discarded rather than returned to the pool, and the service back on its own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+from app.core.database import Database
+from app.main import create_app
+from tests.candidates.test_candidates import ALEX
+from tests.core.test_database_outage import (
+    BLACK_HOLE_BOUND,
+    CONNECT_TIMEOUT,
+    POOL_TIMEOUT,
+    RECOVERY_BOUND,
+    STATEMENT_TIMEOUT,
+    Outage,
+    _assert_database_unavailable,
+    _time_to_recover,
+)
+from tests.databases import backend_name
+from tests.sessions.conftest import SESSION
+from tests.sessions.test_driver_reads import driver_reads_counted
+from tests.tcp_proxy import TcpProxy
+from tests.tenants import Tenant
+
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.skipif(
+        backend_name() != "postgresql", reason="the driver path is PostgreSQL's (asyncpg)"
+    ),
+]
+
+
+@pytest.fixture
+async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIterator[Outage]:
+    """As in tests/core/test_database_outage.py, but with the caller's key cached, so a
+    read by id asks the database nothing else and takes the driver path."""
+    url = make_url(database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    settings = Settings(
+        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False
+        ),
+        data_dir=tmp_path,
+        database_connect_timeout=CONNECT_TIMEOUT,
+        database_pool_timeout=POOL_TIMEOUT,
+        database_statement_timeout=STATEMENT_TIMEOUT,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app_database = Database(settings.effective_database_url, timeouts=settings.database_timeouts)
+    app: FastAPI = create_app(settings, database=app_database)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=tenant.headers()
+    ) as client:
+        try:
+            yield Outage(proxy, app_database, client)
+        finally:
+            await proxy.stop()
+            await app_database.dispose()
+
+
+async def _a_session(client: httpx.AsyncClient) -> str:
+    candidate = await client.post("/v1/candidates", json=ALEX)
+    assert candidate.status_code == 201, candidate.text
+    body = {**SESSION, "candidate_id": candidate.json()["id"]}
+    created = await client.post("/v1/sessions", json=body)
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+@pytest.mark.parametrize("path", ["/v1/sessions/{id}", "/v1/sessions?limit=50"])
+@pytest.mark.parametrize("cut_off", ["kill", "black_hole"])
+async def test_a_connection_lost_during_a_driver_read_is_a_503_then_recovery(
+    outage: Outage, path: str, cut_off: str
+) -> None:
+    client = outage.client
+    path = path.format(id=await _a_session(client))
+    for _ in range(3):  # the key cached, the statement prepared on the pooled connection
+        assert (await client.get(path)).status_code == 200
+    checked_out: list[Any] = []
+    returned: list[Any] = []
+    invalidated: list[Any] = []
+
+    def cut(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not checked_out:
+            checked_out.append(dbapi_connection.driver_connection)
+            getattr(outage.proxy, cut_off)()
+
+    def back(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None:  # None: the record's connection was discarded
+            returned.append(dbapi_connection.driver_connection)
+
+    def discarded(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+        invalidated.append(dbapi_connection.driver_connection)
+
+    engine = outage.app_database.engine.sync_engine
+    listeners = [("checkout", cut), ("checkin", back), ("invalidate", discarded)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    started = time.monotonic()
+    try:
+        with driver_reads_counted() as sent:
+            response = await client.get(path)
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    elapsed = time.monotonic() - started
+    print(f"{cut_off} during the driver read of {path}: {response.status_code} in {elapsed:.3f}s")
+    assert len(sent) == 1
+    _assert_database_unavailable(response)
+    assert elapsed < BLACK_HOLE_BOUND
+    [dead] = checked_out
+    assert dead.is_closed()
+    assert dead in invalidated
+    assert dead not in returned
+    await outage.proxy.restore()
+    assert await _time_to_recover(client) < RECOVERY_BOUND
+    with driver_reads_counted() as sent:
+        again = await client.get(path)
+    assert again.status_code == 200
+    assert len(sent) == 1
