@@ -9,15 +9,19 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
-from app.core.database import Database
+from app.core.database import AUTOCOMMIT_KEY, Database
+from app.core.database_faults import database_fault
+from app.core.driver_reads import driver_rows
 from app.main import create_app
+from app.sessions.models import ReflectionSession
 from tests.candidates.test_candidates import ALEX
 from tests.core.test_database_outage import (
     BLACK_HOLE_BOUND,
@@ -133,3 +137,44 @@ async def test_a_connection_lost_during_a_driver_read_is_a_503_then_recovery(
         again = await client.get(path)
     assert again.status_code == 200
     assert len(sent) == 1
+
+
+async def test_a_connection_whose_statement_failed_is_not_returned(
+    database_url: str, database: Database
+) -> None:
+    """An error that is not the database's unavailability (here a parameter asyncpg cannot
+    send) stays that error, and its connection is discarded all the same."""
+    statement = _SESSION_BY_ID
+    invalidated: list[Any] = []
+    returned: list[Any] = []
+
+    def back(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None:
+            returned.append(dbapi_connection.driver_connection)
+
+    def discarded(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+        invalidated.append(dbapi_connection.driver_connection)
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "checkin", back)
+    event.listen(engine, "invalidate", discarded)
+    try:
+        async with database.read_sessionmaker() as session:
+            session.info[AUTOCOMMIT_KEY] = True
+            with pytest.raises(asyncpg.DataError) as raised:
+                await driver_rows(session, statement, {"id": 42, "organization_id": "org"})
+    finally:
+        event.remove(engine, "checkin", back)
+        event.remove(engine, "invalidate", discarded)
+    assert database_fault(raised.value) is None
+    assert len(invalidated) == 1
+    assert invalidated[0] not in returned
+    async with database.read_sessionmaker() as session:  # the pool serves on
+        session.info[AUTOCOMMIT_KEY] = True
+        assert await driver_rows(session, statement, {"id": "x", "organization_id": "y"}) == []
+
+
+_SESSION_BY_ID = select(*ReflectionSession.__table__.c).where(
+    ReflectionSession.id == bindparam("id"),
+    ReflectionSession.organization_id == bindparam("organization_id"),
+)
