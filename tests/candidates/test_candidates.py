@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -123,7 +124,11 @@ async def test_merge_patch_changes_clears_and_merges(api: httpx.AsyncClient) -> 
     assert body["email"] == ALEX["email"]
     assert body["metadata"] == {"sessions_bought": 3, "coach": "Sam"}
     assert response.headers["etag"] == '"2"'
-    assert body["updated_at"] >= candidate["updated_at"]
+    # As instants: a time on a whole second is written without a fraction ("…:48Z"), which
+    # sorts after "…:48.008000Z" as text.
+    assert datetime.fromisoformat(body["updated_at"]) >= datetime.fromisoformat(
+        candidate["updated_at"]
+    )
     assert (await api.get(url)).json() == body
 
     cleared = await api.patch(url, json={"metadata": None}, headers=MERGE_PATCH)
