@@ -18,8 +18,7 @@ app/core/database_faults classifies exactly as before (the same 503 problem).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -31,34 +30,7 @@ from sqlalchemy.util import await_, greenlet_spawn
 
 from app.core.database import in_autocommit
 from app.core.database_faults import DatabaseFault, database_fault
-from app.core.driver_statements import DriverStatement, driver_statement
-
-_Processor = Callable[[Any], Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Read:
-    statement: DriverStatement
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
-    """(position, conversion) of the columns SQLAlchemy would convert on the way out."""
-
-
-_READS: dict[tuple[int, str], tuple[Select[Any], _Read]] = {}
-
-
-def _read_of(statement: Select[Any], dialect: Dialect) -> _Read:
-    key = (id(statement), dialect.name)
-    cached = _READS.get(key)
-    if cached is not None and cached[0] is statement:
-        return cached[1]
-    processors = []
-    for position, column in enumerate(statement.selected_columns):
-        processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        if processor is not None:
-            processors.append((position, processor))
-    read = _Read(driver_statement(statement, dialect), tuple(processors))
-    _READS[key] = (statement, read)  # keeps the statement, so its id stays its own
-    return read
+from app.core.driver_statements import driver_statement
 
 
 def _driver_pool(session: AsyncSession) -> tuple[Pool, Dialect] | None:
@@ -84,19 +56,11 @@ async def driver_rows(
     if target is None:
         return None
     pool, dialect = target
-    read = _read_of(statement, dialect)
+    sent = driver_statement(statement, dialect)
     records: Sequence[Any] = await greenlet_spawn(
-        _fetch, pool, read.statement.sql, read.statement.positional(parameters)
+        _fetch, pool, sent.sql, sent.positional(parameters)
     )
-    if not read.processors:
-        return [tuple(record) for record in records]
-    rows = []
-    for record in records:
-        values = list(record)
-        for position, processor in read.processors:
-            values[position] = processor(values[position])
-        rows.append(tuple(values))
-    return rows
+    return [sent.row(record) for record in records]
 
 
 def _fetch(pool: Pool, sql: str, arguments: tuple[Any, ...]) -> Sequence[Any]:

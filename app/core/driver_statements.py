@@ -4,7 +4,8 @@
 (a walk of the whole expression) to find the compiled form; for the few hot writes that
 is most of SQLAlchemy's share of the work. A `DriverStatement` is that compiled form kept:
 its SQL, the order of its positional parameters, and each one's bind processor (the
-column type's conversion SQLAlchemy would apply, a JSON column's serialiser among them).
+column type's conversion SQLAlchemy would apply, a JSON column's serialiser among them);
+for a SELECT, also the conversions SQLAlchemy would apply to the columns it reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Select
 
 _Processor = Callable[[Any], Any] | None
 
@@ -26,6 +27,8 @@ class DriverStatement:
     sql: str
     names: tuple[str, ...]
     processors: tuple[_Processor, ...]
+    # (position, conversion) of the selected columns that have one.
+    result_processors: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
 
     def positional(self, values: dict[str, Any]) -> tuple[Any, ...]:
         """`values` (by bind name) in the SQL's order, converted as SQLAlchemy would."""
@@ -33,6 +36,15 @@ class DriverStatement:
             values[name] if processor is None else processor(values[name])
             for name, processor in zip(self.names, self.processors, strict=True)
         )
+
+    def row(self, record: Sequence[Any]) -> tuple[Any, ...]:
+        """A record the driver read, its values converted as SQLAlchemy would."""
+        if not self.result_processors:
+            return tuple(record)
+        values = list(record)
+        for position, processor in self.result_processors:
+            values[position] = processor(values[position])
+        return tuple(values)
 
 
 _COMPILED: dict[tuple[int, str], tuple[ClauseElement, DriverStatement]] = {}
@@ -54,6 +66,12 @@ def driver_statement(
     processors = tuple(
         compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
-    compiled_statement = DriverStatement(compiled.string, names, processors)
+    results = []
+    if isinstance(statement, Select):
+        for position, column in enumerate(statement.selected_columns):
+            reader = column.type.dialect_impl(dialect).result_processor(dialect, None)
+            if reader is not None:
+                results.append((position, reader))
+    compiled_statement = DriverStatement(compiled.string, names, processors, tuple(results))
     _COMPILED[key] = (statement, compiled_statement)
     return compiled_statement
