@@ -12,6 +12,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,12 @@ class Outage:
     client: httpx.AsyncClient
 
 
-@pytest.fixture
-async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIterator[Outage]:
+@asynccontextmanager
+async def running_outage(
+    database_url: str, tmp_path: Path, tenant: Tenant, **settings: Any
+) -> AsyncIterator[Outage]:
+    """The app on a database reached through a proxy that a test can cut off, with these
+    settings on top of the short timeouts above."""
     url = make_url(database_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
@@ -74,8 +79,8 @@ async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIter
         database_connect_timeout=CONNECT_TIMEOUT,
         database_pool_timeout=POOL_TIMEOUT,
         database_statement_timeout=STATEMENT_TIMEOUT,
-        auth_cache_seconds=0,  # every request asks the database who is calling
         _env_file=None,  # type: ignore[call-arg]
+        **settings,
     )
     app_database = Database(settings.effective_database_url, timeouts=settings.database_timeouts)
     app: FastAPI = create_app(settings, database=app_database)
@@ -88,6 +93,13 @@ async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIter
         finally:
             await proxy.stop()
             await app_database.dispose()
+
+
+@pytest.fixture
+async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIterator[Outage]:
+    # Every request asks the database who is calling.
+    async with running_outage(database_url, tmp_path, tenant, auth_cache_seconds=0) as running:
+        yield running
 
 
 def _candidate(ref: str) -> dict[str, Any]:

@@ -12,31 +12,24 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import bindparam, event, select
-from sqlalchemy.engine import make_url
 
-from app.core.config import Settings
 from app.core.database import AUTOCOMMIT_KEY, Database
 from app.core.database_faults import database_fault
 from app.core.driver_reads import driver_rows
-from app.main import create_app
 from app.sessions.models import ReflectionSession
 from tests.candidates.test_candidates import ALEX
 from tests.core.test_database_outage import (
     BLACK_HOLE_BOUND,
-    CONNECT_TIMEOUT,
-    POOL_TIMEOUT,
     RECOVERY_BOUND,
-    STATEMENT_TIMEOUT,
     Outage,
     _assert_database_unavailable,
     _time_to_recover,
+    running_outage,
 )
 from tests.databases import backend_name
 from tests.sessions.conftest import SESSION
 from tests.sessions.test_driver_reads import driver_reads_counted
-from tests.tcp_proxy import TcpProxy
 from tests.tenants import Tenant
 
 pytestmark = [
@@ -51,30 +44,8 @@ pytestmark = [
 async def outage(database_url: str, tmp_path: Path, tenant: Tenant) -> AsyncIterator[Outage]:
     """As in tests/core/test_database_outage.py, but with the caller's key cached, so a
     read by id asks the database nothing else and takes the driver path."""
-    url = make_url(database_url)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    settings = Settings(
-        database_url=url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False
-        ),
-        data_dir=tmp_path,
-        database_connect_timeout=CONNECT_TIMEOUT,
-        database_pool_timeout=POOL_TIMEOUT,
-        database_statement_timeout=STATEMENT_TIMEOUT,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    app_database = Database(settings.effective_database_url, timeouts=settings.database_timeouts)
-    app: FastAPI = create_app(settings, database=app_database)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=tenant.headers()
-    ) as client:
-        try:
-            yield Outage(proxy, app_database, client)
-        finally:
-            await proxy.stop()
-            await app_database.dispose()
+    async with running_outage(database_url, tmp_path, tenant) as running:
+        yield running
 
 
 async def _a_session(client: httpx.AsyncClient) -> str:
