@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -60,11 +60,6 @@ def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-@cache
-def _plural_rule(locale: str) -> Any:
-    return Locale.parse(locale).plural_form
-
-
 def _decimal(number: float, locale: str) -> str:
     """`format_decimal(number, locale=locale)`, with the locale and its pattern parsed once."""
     parsed = _babel_locale(locale)
@@ -100,7 +95,7 @@ class Wording:
         return _decimal(number, self.locale)
 
     def plural(self, number: float) -> str:
-        category: str = _plural_rule(self.locale)(number)
+        category: str = _babel_locale(self.locale).plural_form(number)
         return category
 
 
