@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.etags import is_not_modified
 
 # What a 304 keeps of the 200 it replaces; the representation's own headers go.
-_DROPPED = ("content-type", "content-length", "content-disposition", "content-language")
+DROPPED_ON_304 = ("content-type", "content-length", "content-disposition", "content-language")
 
 
 class ConditionalGetMiddleware:
@@ -36,7 +36,7 @@ class ConditionalGetMiddleware:
                 etag = headers.get("etag")
                 if etag is not None and is_not_modified(if_none_match, etag):
                     swallowing = True
-                    for name in _DROPPED:
+                    for name in DROPPED_ON_304:
                         del headers[name]
                     await send({**message, "status": 304, "headers": headers.raw})
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
