@@ -69,7 +69,7 @@ problem (see `GET /problems`) and `request_id` matches the `X-Request-ID` header
 """
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> DebriefApp:
     settings = settings or get_settings()
     database = database or Database(
         settings.effective_database_url, timeouts=settings.database_timeouts

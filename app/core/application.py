@@ -3,15 +3,21 @@
 FastAPI 0.165 builds, around the user's middleware, `ServerErrorMiddleware`,
 `ExceptionTelemetryMiddleware` and `AppBodyLimitMiddleware` outside, `ExceptionMiddleware`
 and `AsyncExitStackMiddleware` inside: five more calls and `send` wrappers per request.
-Here the stack is `ServerErrorMiddleware` (kept outermost: OpenTelemetry's FastAPI
-instrumentation wraps exactly that layer), the user's middleware (CORS, when configured),
-then the pipeline, which does what our own layers and the inner two did, then the router.
+Here the stack is the user's middleware (CORS, when configured), then the pipeline, which
+does what our own layers and the inner two did, then the router.
 
-Left out, because for Debrief they do nothing: `ExceptionTelemetryMiddleware` records an
-exception for FastAPI's native telemetry as it leaves, which the telemetry's own wrapper
-records too (the pipeline lets none out before a response has begun), and
-`AppBodyLimitMiddleware` applies FastAPI's `max_body_size` (unset: the pipeline applies
-Debrief's own limit, as a problem). `tests/core/test_request_pipeline.py` pins this list.
+Left out, because for Debrief they do nothing:
+- `ServerErrorMiddleware` answers a 500 for an exception that leaves the layers inside it
+  before a response began: the pipeline lets none out (it answers them itself), and an
+  exception after the response began is let out by both alike. It stays when the app is
+  traced (`install_tracing`): OpenTelemetry's FastAPI instrumentation wraps that very layer,
+  and leaves an app without it untraced. (Or in debug mode, where it shows tracebacks.)
+- `ExceptionTelemetryMiddleware` records an exception for FastAPI's native telemetry as it
+  leaves, which the telemetry's own wrapper records too;
+- `AppBodyLimitMiddleware` applies FastAPI's `max_body_size` (unset: the pipeline applies
+  Debrief's own limit, as a problem).
+
+`tests/core/test_request_pipeline.py` pins these lists.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ class PipelineOptions:
 
 class DebriefApp(FastAPI):
     pipeline_options: PipelineOptions | None = None
+    # Set by install_tracing: the OpenTelemetry instrumentation needs the outer error layer.
+    server_error_layer: bool = False
 
     def build_middleware_stack(self) -> ASGIApp:
         options = self.pipeline_options
@@ -60,4 +68,6 @@ class DebriefApp(FastAPI):
             app = cls(app, *args, **kwargs)
         if self.max_body_size is not None:
             app = AppBodyLimitMiddleware(app, max_body_size=self.max_body_size)
-        return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
+        if self.server_error_layer or self.debug or error_handler is not None:
+            app = ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
+        return app

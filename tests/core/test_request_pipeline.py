@@ -393,19 +393,23 @@ def test_fastapis_own_stack_is_the_one_the_pipeline_replaces() -> None:
 
 
 @pytest.mark.parametrize(
-    ("update", "layers"),
+    ("update", "traced", "layers"),
     [
-        ({}, [ServerErrorMiddleware, RequestPipeline]),
-        (
-            {"cors_origins": ["https://app.example"]},
-            [ServerErrorMiddleware, CORSMiddleware, RequestPipeline],
-        ),
+        ({}, False, [RequestPipeline]),
+        ({"cors_origins": ["https://app.example"]}, False, [CORSMiddleware, RequestPipeline]),
+        # OpenTelemetry's instrumentation wraps the outer error layer: kept when traced.
+        ({}, True, [ServerErrorMiddleware, RequestPipeline]),
     ],
 )
 async def test_the_layers_between_server_and_router(
-    settings: Settings, database: Database, update: dict[str, Any], layers: list[type]
+    settings: Settings,
+    database: Database,
+    update: dict[str, Any],
+    traced: bool,
+    layers: list[type],
 ) -> None:
     app = create_app(settings.model_copy(update=update), database=database)
+    app.server_error_layer = traced
     stack = app.build_middleware_stack()
     assert _layers(stack) == layers
     pipeline: Any = stack
