@@ -81,11 +81,41 @@ async def _created(app: Any, path: str, body: dict[str, Any], api_key: str) -> s
     return str(json.loads(document)["id"])
 
 
-async def measure(args: argparse.Namespace, api_key: str) -> None:
-    from app.core.config import get_settings
-    from app.main import create_app
+def old_layers(app: Any) -> Any:
+    """The same app with the layers it had before app/core/request_pipeline (FastAPI's own
+    stack around our five middleware classes) and its PostgreSQL reads' AsyncSession made
+    eagerly: the "before" of an in-process A/B, built from this very code."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    app = create_app(get_settings())
+    from app.core.conditional_get import ConditionalGetMiddleware
+    from app.core.middleware import (
+        BodySizeLimitMiddleware,
+        RejectNulMiddleware,
+        RequestContextMiddleware,
+    )
+    from app.platform.middleware import PlatformMiddleware
+
+    settings = app.state.settings
+    app.pipeline_options = None
+    outer = list(app.user_middleware)
+    app.user_middleware.clear()
+    app.add_middleware(ConditionalGetMiddleware)
+    app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    if settings.metrics_enabled or settings.rate_limits_enabled:
+        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
+    app.user_middleware[0:0] = outer
+    database = app.state.database
+    if not database.is_sqlite:
+        database.read_sessionmaker = async_sessionmaker(
+            database.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+        )
+    return app
+
+
+async def _cases(app: Any, api_key: str) -> dict[str, tuple[list[bench_http.Call], int]]:
     candidate = await _created(
         app, "/v1/candidates", {**bench_http.CANDIDATE_BODY, "external_ref": "x"}, api_key
     )
@@ -98,7 +128,7 @@ async def measure(args: argparse.Namespace, api_key: str) -> None:
         )
         for i in range(20)
     ]
-    cases: dict[str, tuple[list[bench_http.Call], int]] = {
+    return {
         "get session by id": ([bench_http.Call("GET", f"/v1/sessions/{s}") for s in sessions], 200),
         "diagnosis preview": (
             [bench_http.Call("POST", "/v1/diagnoses/preview", bench_http.DIAGNOSIS_PREVIEW_BODY)],
@@ -106,6 +136,58 @@ async def measure(args: argparse.Namespace, api_key: str) -> None:
         ),
         "404": ([bench_http.Call("GET", "/v1/no-such-thing")], 404),
     }
+
+
+async def _ab(args: argparse.Namespace, api_key: str, new: Any, old: Any) -> None:
+    """Both stacks in this process, their runs alternated (old, new, new, old, ...), so
+    whatever else loads the machine weighs on both alike."""
+    cases = await _cases(new, api_key)
+    apps = {"before": old, "after": new}
+    print(
+        f"{args.db}, in-process A/B, {args.requests} requests a run, {args.repeats} runs each, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    print(f"  {'case':<18} {'before µs':>9} {'after µs':>9} {'after/before':>12} {'calls':>11}")
+    for name, (calls, expected) in cases.items():
+        for app in apps.values():
+            for turn in range(300):  # warm-up: caches, prepared statements
+                status = await asgi_call(app, calls[turn % len(calls)], api_key)
+                assert status == expected, (name, status)
+        runs: dict[str, list[float]] = {"before": [], "after": []}
+        for repeat in range(args.repeats):
+            order = ["before", "after"] if repeat % 2 == 0 else ["after", "before"]
+            for which in order:
+                started = time.process_time()
+                for turn in range(args.requests):
+                    await asgi_call(apps[which], calls[turn % len(calls)], api_key)
+                runs[which].append((time.process_time() - started) / args.requests * 1e6)
+        counted = {}
+        for which, app in apps.items():
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for turn in range(200):
+                await asgi_call(app, calls[turn % len(calls)], api_key)
+            profiler.disable()
+            counted[which] = pstats.Stats(profiler).total_calls / 200  # type: ignore[attr-defined]
+        before, after = statistics.median(runs["before"]), statistics.median(runs["after"])
+        ratio = statistics.median(a / b for a, b in zip(runs["after"], runs["before"], strict=True))
+        print(
+            f"  {name:<18} {before:>9.1f} {after:>9.1f} {ratio:>12.3f} "
+            f"{counted['before']:>5.0f} → {counted['after']:<5.0f}"
+        )
+    for app in apps.values():
+        await app.state.database.dispose()
+
+
+async def measure(args: argparse.Namespace, api_key: str) -> None:
+    from app.core.config import get_settings
+    from app.main import create_app
+
+    app = create_app(get_settings())
+    if args.ab:
+        await _ab(args, api_key, app, old_layers(create_app(get_settings())))
+        return
+    cases = await _cases(app, api_key)
     timers: dict[tuple[str, str], RouteTimer] = {}
     route_of = {
         "get session by id": ("GET", "/v1/sessions/{session_id}"),
@@ -178,6 +260,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--layers", action="store_true")
+    parser.add_argument(
+        "--ab", action="store_true", help="this code against its old layers, in one process"
+    )
     parser.add_argument("--top", type=int, default=0, help="also cProfile's top N by own time")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="debrief-overhead-"))

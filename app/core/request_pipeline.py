@@ -56,6 +56,7 @@ from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
 FILE_STACK_KEY = "fastapi_middleware_astack"  # FastAPI's request handler asserts it
 HANDLERS_KEY = "starlette.exception_handlers"  # read by each route's own exception handling
 _INFO = logging.INFO
+_FRAMED = ("1.1", "1.0")
 
 
 class _BodyTooLarge(Exception):
@@ -183,9 +184,9 @@ class RequestPipeline:
                         scope, receive, send_on
                     )
                 else:
-                    if declared is not None or chunked:
-                        # Counted as it arrives (by HTTP's framing, a request with neither
-                        # header has no body).
+                    if declared is not None or chunked or scope.get("http_version") not in _FRAMED:
+                        # Counted as it arrives. (In HTTP/1.x a request with neither header
+                        # has no body; HTTP/2 may send one without a length.)
                         limit = self.max_body_bytes
                         received = 0
                         receive_raw = receive

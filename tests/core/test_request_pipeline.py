@@ -117,6 +117,7 @@ class Call:
     # The request body as the server hands it over; None: the client goes away instead.
     chunks: list[bytes] | None = field(default_factory=list)
     query: bytes = b""
+    http_version: str = "1.1"
 
 
 ID = [(b"x-request-id", b"req-1")]
@@ -155,6 +156,12 @@ CALLS: dict[str, Call] = {
     ),
     "a body longer than declared, over the limit": Call(
         "POST", "/probe/things", ID + JSON + _length(b"{}"), [b"x" * 600_000, b"x" * 600_000]
+    ),
+    "an HTTP/2 body over the limit, of no declared length": Call(
+        "POST", "/probe/things", [*ID, *JSON], [b"x" * 700_000] * 2, http_version="2"
+    ),
+    "an HTTP/2 body of no declared length": Call(
+        "POST", "/probe/things", [*ID, *JSON], [THING], http_version="2"
     ),
     "a NUL in the path": Call("GET", "/v1/question-sets/a\x00b", ID),
     "a NUL in the query": Call("GET", "/v1/candidates", ID, query=b"external_ref=a%00b"),
@@ -233,7 +240,7 @@ async def run(app: FastAPI, call: Call) -> Seen:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
+        "http_version": call.http_version,
         "method": call.method,
         "scheme": "http",
         "path": call.path,
