@@ -2,6 +2,7 @@
 
 In one place rather than in each route, so that no route that sends an ETag can forget it.
 Routes that can tell before they build the body (e.g. a candidate) answer 304 themselves.
+Done by app/core/request_pipeline; this class is the reference its test compares against.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """One pure ASGI layer: counts and times every request by its route template, and adds
-the rate-limit headers the request's check left in its scope."""
+the rate-limit headers the request's check left in its scope. Done by
+app/core/request_pipeline; this class is the reference its test compares against."""
 
 from __future__ import annotations
 
