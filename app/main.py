@@ -19,16 +19,11 @@ from app.access.routes import router as access_router
 from app.access.subject_cache import SubjectCache
 from app.access.tokens import TokenKeys
 from app.candidates.routes import router as candidates_router
-from app.core.conditional_get import ConditionalGetMiddleware
+from app.core.application import DebriefApp, PipelineOptions
 from app.core.config import Settings, get_settings
 from app.core.database import Database
 from app.core.docs import install_docs
 from app.core.errors import ProblemError
-from app.core.middleware import (
-    BodySizeLimitMiddleware,
-    RejectNulMiddleware,
-    RequestContextMiddleware,
-)
 from app.core.openapi import install_openapi
 from app.core.problem_responses import (
     handle_http_exception,
@@ -54,7 +49,6 @@ from app.operations.routes import router as operations_router
 from app.organizations.key_cache import KeyCache
 from app.organizations.routes import router as organizations_router
 from app.platform.database_metrics import watch_pool
-from app.platform.middleware import PlatformMiddleware
 from app.platform.rate_limits import RateLimiter
 from app.platform.routes import router as platform_router
 from app.platform.tracing import install_tracing
@@ -75,7 +69,7 @@ problem (see `GET /problems`) and `request_id` matches the `X-Request-ID` header
 """
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> DebriefApp:
     settings = settings or get_settings()
     database = database or Database(
         settings.effective_database_url, timeouts=settings.database_timeouts
@@ -97,7 +91,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         render_pool.close()
         await database.dispose()
 
-    app = FastAPI(
+    app = DebriefApp(
         title="Debrief",
         version=__version__,
         summary="Learn from a job rejection: reflect, diagnose, ask for feedback, move on.",
@@ -124,12 +118,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_exception_handler(ProblemError, handle_problem)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
-    app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
-    if settings.metrics_enabled or settings.rate_limits_enabled:
-        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
+    # Request id, access log, last-resort problems, body limit, NUL check, conditional GET,
+    # and (when on) rate-limit headers and request metrics: one layer (app/core/application).
+    app.pipeline_options = PipelineOptions(
+        max_body_bytes=settings.max_body_bytes,
+        platform=settings.metrics_enabled or settings.rate_limits_enabled,
+        count=settings.metrics_enabled,
+    )
     install_cors(app, settings)
 
     # The routers' routes join the app's own list (their prefixes, tags and responses are

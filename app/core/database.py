@@ -29,6 +29,7 @@ from app.core.connection_health import (
     watch_postgresql_connections,
 )
 from app.core.database_faults import DatabaseFault, unavailable
+from app.core.deferred_session import DeferredSession
 from app.core.reactions import PENDING_KEY, forget_pending, run_reactions
 
 NAMING_CONVENTION = {
@@ -137,6 +138,8 @@ class Database:
             if self.is_sqlite
             else async_sessionmaker(
                 self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                # A read through the driver never needs the ORM Session: made on first use.
+                class_=DeferredSession,
                 expire_on_commit=False,
             )
         )
@@ -321,6 +324,8 @@ async def end_request_session(scope: MutableMapping[str, Any], error: BaseExcept
 
 def _untouched(session: AsyncSession) -> bool:
     """Whether the session never had a connection, an object or an event."""
+    if isinstance(session, DeferredSession) and not session.made:
+        return not session.info.get(PENDING_KEY)
     return not (
         session.in_transaction()
         or len(session.identity_map)

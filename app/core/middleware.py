@@ -1,4 +1,8 @@
-"""Pure ASGI middleware: request id, access log and last-resort errors; body size limit."""
+"""Pure ASGI middleware: request id, access log and last-resort errors; body size limit.
+
+No longer installed: app/core/request_pipeline does all of this in one layer. These
+classes are the reference its test (tests/core/test_request_pipeline.py) compares against.
+"""
 
 from __future__ import annotations
 

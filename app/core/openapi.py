@@ -401,7 +401,7 @@ _IF_NONE_MATCH = {
 
 
 def _document_conditional_gets(document: dict[str, Any]) -> None:
-    """Every GET that answers an ETag honours If-None-Match (ConditionalGetMiddleware)."""
+    """Every GET that answers an ETag honours If-None-Match (app/core/request_pipeline)."""
     for path_item in document.get("paths", {}).values():
         operation = path_item.get("get")
         if operation is None or "ETag" not in operation["responses"].get("200", {}).get(

@@ -1,5 +1,6 @@
 """One pure ASGI layer: counts and times every request by its route template, and adds
-the rate-limit headers the request's check left in its scope."""
+the rate-limit headers the request's check left in its scope. Done by
+app/core/request_pipeline; this class is the reference its test compares against."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
 UNMATCHED_ROUTE = "<unmatched>"
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     if isinstance(path, str):
@@ -26,7 +27,7 @@ def _route_template(scope: Scope) -> str:
 _CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
-def _children(route: str, method: str, status: int) -> tuple[Any, Any]:
+def children(route: str, method: str, status: int) -> tuple[Any, Any]:
     """The labelled series of one route, method and status; looked up once (labels() takes
     a lock and builds a key on every call). Bounded: route templates, not paths."""
     key = (route, method, status)
@@ -72,6 +73,6 @@ class PlatformMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            counter, latency = _children(_route_template(scope), scope["method"], status)
+            counter, latency = children(route_template(scope), scope["method"], status)
             counter.inc()
             latency.observe(time.perf_counter() - started)

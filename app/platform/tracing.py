@@ -9,9 +9,9 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from opentelemetry.sdk.trace.export import SpanExporter
 
+    from app.core.application import DebriefApp
     from app.core.database import Database
 
 ENDPOINT_VARIABLE = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -22,7 +22,9 @@ def tracing_configured() -> bool:
     return bool(os.environ.get(ENDPOINT_VARIABLE))
 
 
-def install_tracing(app: FastAPI, database: Database, exporter: SpanExporter | None = None) -> bool:
+def install_tracing(
+    app: DebriefApp, database: Database, exporter: SpanExporter | None = None
+) -> bool:
     """Instruments this app and its engine when an endpoint (or, in tests, an exporter) is
     given; answers whether it did."""
     if exporter is None and not tracing_configured():
@@ -51,6 +53,7 @@ def install_tracing(app: FastAPI, database: Database, exporter: SpanExporter | N
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     else:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app.server_error_layer = True  # what the instrumentation wraps (app/core/application)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=_UNTRACED_URLS)
     # Its declared range stops below SQLAlchemy 2.1, whose engine events it uses unchanged.
     SQLAlchemyInstrumentor().instrument(
