@@ -8,6 +8,9 @@ is the whole write: one round trip. SQLite, which has no data-modifying CTEs, ge
 two statements in the request's transaction, sent together as one call on the driver's
 thread (app/core/sqlite_writes). The statements are built and compiled once per shape
 (app/core/driver_statements), so a write does not derive their cache keys each time.
+`write_with_events` takes the row as values (table, id, organisation, version) and may
+send the statement on a connection checked out for the driver instead of the session
+(app/core/driver_connection); `update_with_events` is it for a mapped instance.
 """
 
 from __future__ import annotations
