@@ -160,15 +160,16 @@ def read_event(event: OutboxEvent) -> SessionEventRead:
     )
 
 
-def timeline_event(row: ReflectionSession, kind: str, data: dict[str, Any]) -> StreamEvent:
-    """The change `kind` to the session, as the event its timeline shows."""
-    return timeline_event_of(row.id, row.candidate_id, kind, data)
-
-
-def timeline_event_of(
-    session_id: str, candidate_id: str, kind: str, data: dict[str, Any]
+def timeline_event(
+    row: ReflectionSession | dict[str, Any], kind: str, data: dict[str, Any]
 ) -> StreamEvent:
-    """`timeline_event` for a session read as values."""
+    """The change `kind` to the session (an instance, or its values), as the event its
+    timeline shows."""
+    if isinstance(row, dict):
+        session_id: str = row["id"]
+        candidate_id: str = row["candidate_id"]
+    else:
+        session_id, candidate_id = row.id, row.candidate_id
     return StreamEvent(
         timeline_type(kind, data),
         {"session_id": session_id, "candidate_id": candidate_id, **data},
@@ -526,9 +527,8 @@ async def _put_answers(
     )
     values["updated_at"] = now
     events = [
-        timeline_event_of(
-            row["id"],
-            row["candidate_id"],
+        timeline_event(
+            row,
             "feedback_updated" if feedback else "answers_updated",
             {"keys": sorted(answers), "complete": report.complete},
         )
@@ -544,7 +544,7 @@ async def _put_answers(
         position = _Position(status, row["call_sequence"], row["call_scheduled_for"])
         moved, data = _move_changes(position, target, now, automatic=True)
         values.update(moved)
-        events.append(timeline_event_of(row["id"], row["candidate_id"], "status_changed", data))
+        events.append(timeline_event(row, "status_changed", data))
     if not any(is_reacted_to(event.type) for event in events):
         # The change and its events as one statement.
         await access.write(
