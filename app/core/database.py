@@ -261,10 +261,16 @@ async def request_session(request: Request) -> AsyncSession:
     return session
 
 
+def autocommits(request: Request) -> bool:
+    """Whether the request's session, once opened, commits each statement by itself."""
+    database: Database = request.app.state.database
+    return not database.is_sqlite and (is_reading(request) or _writes_in_one_statement(request))
+
+
 async def _open_request_session(request: Request) -> AsyncSession:
     database: Database = request.app.state.database
     reading = is_reading(request)
-    autocommit = not database.is_sqlite and (reading or _writes_in_one_statement(request))
+    autocommit = autocommits(request)
     session = (database.read_sessionmaker if autocommit else database.sessionmaker)()
     request.scope[REQUEST_SESSION] = session
     if autocommit:
@@ -349,6 +355,15 @@ class SessionOnDemand:
 
     async def __call__(self) -> AsyncSession:
         return await request_session(self._request)
+
+    @property
+    def request(self) -> Request:
+        return self._request
+
+    def if_opened(self) -> AsyncSession | None:
+        """The request's session if something opened it already, else None."""
+        session: AsyncSession | None = self._request.scope.get(REQUEST_SESSION)
+        return session
 
 
 async def opened(session: AsyncSession | SessionOnDemand) -> AsyncSession:

@@ -33,10 +33,17 @@ from app.core.database_faults import DatabaseFault, database_fault
 from app.core.driver_statements import driver_statement
 
 
-def _driver_pool(session: AsyncSession) -> tuple[Pool, Dialect] | None:
+def session_driver_pool(session: AsyncSession) -> tuple[Pool, Dialect] | None:
     bind = session.bind
     if bind is None or not in_autocommit(session) or session.in_transaction():
         return None
+    return engine_driver_pool(bind)
+
+
+def engine_driver_pool(bind: Any) -> tuple[Pool, Dialect] | None:
+    """The engine's pool and dialect where statements may go straight to asyncpg (its
+    driver is asyncpg and nothing listens to its statements); None otherwise. Whether the
+    request's statements may commit one by one is the caller's to know."""
     engine: Any = bind.sync_engine
     dialect: Dialect = engine.dialect
     if dialect.driver != "asyncpg":
@@ -52,7 +59,7 @@ async def driver_rows(
 ) -> list[tuple[Any, ...]] | None:
     """The rows of `statement` (built once, and kept) as tuples of column values in its
     order, read through asyncpg; None where the session must run it itself."""
-    target = _driver_pool(session)
+    target = session_driver_pool(session)
     if target is None:
         return None
     pool, dialect = target

@@ -21,7 +21,9 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.database import Base
+from app.core.driver_connection import DriverConnection
 from app.core.driver_reads import driver_rows
+from app.core.driver_statements import driver_statement
 from app.core.errors import NotFound
 from app.core.ids import IdKind, shown_id
 from app.core.security import Principal
@@ -172,6 +174,29 @@ def visible_rows(model: type[Base], caller: Principal) -> tuple[Select[Any], dic
     return statement, parameters
 
 
+def _row_lookup(
+    model: type[Base], identifier: str, caller: Principal
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement that reads the caller's row by id, and its parameters: none when it
+    was built afresh for this caller (values inlined), so it cannot be compiled once."""
+    table = _table(model)
+    parameters = {"id": identifier, "organization_id": caller.organization_id}
+    ids = caller.candidate_ids
+    if ids is None:
+        return _row_by_id(table, one_candidate=False), parameters
+    if len(ids) == 1 and "candidate_id" in table.c and table.name != "candidates":
+        parameters["candidate_id"] = next(iter(ids))
+        return _row_by_id(table, one_candidate=True), parameters
+    columns: Any = table.c
+    return select(*columns).where(columns.id == identifier, *visible(model, caller)), {}
+
+
+def row_lookup_is_prebuilt(model: type[Base], caller: Principal) -> bool:
+    """Whether the caller's row by id is read by a statement built once (an organisation's
+    key, a person who sees one candidate): one a driver connection can send."""
+    return caller.candidate_ids is None or bool(_row_lookup(model, "", caller)[1])
+
+
 async def find_owned_row(
     session: AsyncSession, model: type[Base], kind: IdKind, identifier: str, caller: Principal
 ) -> dict[str, Any] | None:
@@ -179,25 +204,35 @@ async def find_owned_row(
     connection (no ORM instance, identity map or unit of work on the hot path)."""
     if not kind.is_valid(identifier):
         return None
-    table = _table(model)
-    parameters = {"id": identifier, "organization_id": caller.organization_id}
-    ids = caller.candidate_ids
-    if ids is None:
-        statement = _row_by_id(table, one_candidate=False)
-    elif len(ids) == 1 and "candidate_id" in table.c and table.name != "candidates":
-        statement = _row_by_id(table, one_candidate=True)
-        parameters["candidate_id"] = next(iter(ids))
-    else:
-        columns: Any = table.c
-        statement = select(*columns).where(columns.id == identifier, *visible(model, caller))
-        parameters = {}
+    statement, parameters = _row_lookup(model, identifier, caller)
     if parameters:  # built once: on PostgreSQL, maybe straight through the driver
         rows = await driver_rows(session, statement, parameters)
         if rows is not None:
-            return dict(zip(_column_names(table), rows[0], strict=True)) if rows else None
+            return dict(zip(_column_names(_table(model)), rows[0], strict=True)) if rows else None
     connection = await session.connection()
     row = (await connection.execute(statement, parameters)).first()
     return None if row is None else row._asdict()
+
+
+async def find_owned_row_on(
+    connection: DriverConnection,
+    model: type[Base],
+    kind: IdKind,
+    identifier: str,
+    caller: Principal,
+) -> dict[str, Any] | None:
+    """`find_owned_row` through a connection checked out for the driver, for a caller whose
+    lookup is built once (`row_lookup_is_prebuilt`)."""
+    if not kind.is_valid(identifier):
+        return None
+    statement, parameters = _row_lookup(model, identifier, caller)
+    if not parameters:
+        raise ValueError("this caller's lookup is not built once; read through the session")
+    sent = driver_statement(statement, connection.dialect)
+    records = await connection.fetch(sent, sent.positional(parameters))
+    if not records:
+        return None
+    return dict(zip(_column_names(_table(model)), sent.row(records[0]), strict=True))
 
 
 async def get_owned_row(

@@ -8,6 +8,9 @@ is the whole write: one round trip. SQLite, which has no data-modifying CTEs, ge
 two statements in the request's transaction, sent together as one call on the driver's
 thread (app/core/sqlite_writes). The statements are built and compiled once per shape
 (app/core/driver_statements), so a write does not derive their cache keys each time.
+`write_with_events` takes the row as values (table, id, organisation, version) and may
+send the statement on a connection checked out for the driver instead of the session
+(app/core/driver_connection); `update_with_events` is it for a mapped instance.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.core import ids, sqlite_writes
 from app.core.concurrency import lost_race
 from app.core.database import Base
+from app.core.driver_connection import DriverConnection
 from app.core.driver_statements import driver_statement
 from app.core.errors import Conflict, ProblemError
 from app.core.outbox import StreamEvent, event_row
@@ -103,30 +107,82 @@ async def update_with_events(
     version_column: Any = mapper.version_id_col
     version_key = mapper.get_property_by_column(version_column).key
     versioned: Any = row
-    table: Table = versioned.__table__
     version: int = getattr(row, version_key)
-    written_values = {**values, version_key: version + 1}
-    columns = {mapper.columns[key].name: value for key, value in written_values.items()}
+    columns = {mapper.columns[key].name: value for key, value in values.items()}
+    await write_with_events(
+        session,
+        versioned.__table__,
+        version_column.name,
+        versioned.id,
+        versioned.organization_id,
+        version,
+        columns,
+        events,
+        at=at,
+        noun=noun,
+        if_match=if_match,
+        on_duplicate=on_duplicate,
+    )
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    set_committed_value(row, version_key, version + 1)
+
+
+async def write_with_events(
+    target: AsyncSession | DriverConnection,
+    table: Table,
+    version_column: str,
+    row_id: str,
+    organization_id: str,
+    version: int,
+    values: dict[str, Any],
+    events: Sequence[StreamEvent],
+    *,
+    at: datetime,
+    noun: str,
+    if_match: str | None,
+    on_duplicate: Callable[[], ProblemError] | None = None,
+) -> int:
+    """`update_with_events` for a row read as values: write `values` (by column name) to
+    the row `row_id` of `table` if its `version_column` still holds `version`, raising it
+    by one, and add `events` to the stream, through the request's session or a connection
+    checked out for the driver (app/core/driver_connection, PostgreSQL). Returns the new
+    version; the problems are `update_with_events`'."""
+    columns = {**values, version_column: version + 1}
     names = tuple(sorted(columns))
     parameters: dict[str, Any] = {f"set_{name}": columns[name] for name in names}
-    parameters.update(row_id=versioned.id, row_version=version)
+    parameters.update(row_id=row_id, row_version=version)
     # Ids sorted as the events are, so that the timeline keeps their order within one
     # millisecond (an id's random part would not).
     event_ids = sorted(ids.EVENT.new(at) for _ in events)
-    organization_id: str = versioned.organization_id
     rows = [event_row(organization_id, e, at, i) for e, i in zip(events, event_ids, strict=True)]
-    dialect = session.get_bind().dialect.name
+    driver: DriverConnection | None = None
+    session: AsyncSession | None = None
+    if isinstance(target, DriverConnection):
+        driver, dialect = target, target.dialect.name
+    else:
+        session, dialect = target, target.get_bind().dialect.name
     try:
         if dialect == "postgresql":
             for n, event in enumerate(rows):
                 parameters.update({f"e{n}_{name}": value for name, value in event.items()})
-            statement = _statement(dialect, table, names, version_column.name, len(rows))
-            connection = await session.connection()
-            sent = driver_statement(statement, connection.dialect)
-            result = await connection.exec_driver_sql(sent.sql, sent.positional(parameters))
-            written = len(result.all()) == len(rows) if rows else result.rowcount == 1
+            statement = _statement(dialect, table, names, version_column, len(rows))
+            if driver is not None:
+                sent = driver_statement(statement, driver.dialect)
+                if rows:
+                    records = await driver.fetch(sent, sent.positional(parameters))
+                    written = len(records) == len(rows)
+                else:
+                    written = await driver.execute(sent, sent.positional(parameters)) == 1
+            else:
+                assert session is not None
+                connection = await session.connection()
+                sent = driver_statement(statement, connection.dialect)
+                result = await connection.exec_driver_sql(sent.sql, sent.positional(parameters))
+                written = len(result.all()) == len(rows) if rows else result.rowcount == 1
         else:
-            statement = _statement(dialect, table, names, version_column.name, 0)
+            assert session is not None, "the driver's connection is PostgreSQL's"
+            statement = _statement(dialect, table, names, version_column, 0)
             changed = await sqlite_writes.update_then_insert(
                 session, statement, parameters, _EVENTS, rows
             )
@@ -137,5 +193,4 @@ async def update_with_events(
         raise Conflict(f"Another request wrote the same {noun} at the same time; retry.") from None
     if not written:
         raise lost_race(noun, if_match)
-    for key, value in written_values.items():
-        set_committed_value(row, key, value)
+    return version + 1

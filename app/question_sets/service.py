@@ -188,12 +188,20 @@ async def list_versions(
     return page_of(views, page, list_name, lambda v: v.id, SetVersionView.summary)
 
 
-async def compiled_version(
-    session: AsyncSession, caller: Principal, key: str, version: int
-) -> CompiledQuestionSet:
+def builtin_compiled(key: str, version: int) -> CompiledQuestionSet | None:
+    """The built-in set's compiled version, which needs no database; None for any other."""
     builtin = BUILTIN_SETS.get(key)
     if builtin is not None and builtin.version == version:
         return builtin.compiled
+    return None
+
+
+async def compiled_version(
+    session: AsyncSession, caller: Principal, key: str, version: int
+) -> CompiledQuestionSet:
+    builtin = builtin_compiled(key, version)
+    if builtin is not None:
+        return builtin
     return compile_question_set((await get_version(session, caller, key, version)).content)
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Body, Depends, Query, Request, Response, status
 
 from app.access.auth import AUTH_PROBLEMS, ReadAccess, WriteAccess
-from app.core.database import SessionDep, writes_in_one_statement
+from app.core.database import SessionDep, SessionOnDemandDep, writes_in_one_statement
 from app.core.dependencies import awaited
 from app.core.errors import (
     Conflict,
@@ -198,14 +198,14 @@ async def put_answers(
     session_id: SessionId,
     data: AnswersUpdate,
     principal: WriteAccess,
-    session: SessionDep,
+    session: SessionOnDemandDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> Response:
-    row = await service.put_answers(
+    document, etag = await service.put_answers(
         session, principal, session_id, data.answers, if_match, feedback=False
     )
-    return _with_etag(row)
+    return json_response(document, headers={"ETag": etag})
 
 
 @router.put(
@@ -219,14 +219,14 @@ async def put_interviewer_feedback(
     session_id: SessionId,
     data: AnswersUpdate,
     principal: WriteAccess,
-    session: SessionDep,
+    session: SessionOnDemandDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> Response:
-    row = await service.put_answers(
+    document, etag = await service.put_answers(
         session, principal, session_id, data.answers, if_match, feedback=True
     )
-    return _with_etag(row)
+    return json_response(document, headers={"ETag": etag})
 
 
 @router.post(

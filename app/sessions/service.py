@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.candidates.models import Candidate
 from app.core import ids
-from app.core.concurrency import flush_changes
-from app.core.database import start_transaction
+from app.core.concurrency import flush_changes, lost_race
+from app.core.database import SessionOnDemand, start_transaction
 from app.core.errors import (
     Conflict,
     FieldProblem,
@@ -28,9 +28,9 @@ from app.core.lookup import find_owned, get_owned, get_owned_row, visible, visib
 from app.core.merge_patch import apply_merge_patch
 from app.core.outbox import StreamEvent, emit, emit_event
 from app.core.outbox_models import OutboxEvent
+from app.core.owned_row_writes import OwnedRowWrite, owned_row_write
 from app.core.pagination import Documents, Page, PageRequest, paginate, paginate_documents
 from app.core.reactions import is_reacted_to
-from app.core.row_writes import update_with_events
 from app.core.security import Principal
 from app.i18n.formatting import english_count
 from app.i18n.locales import LocaleUnavailable, builtin_locale
@@ -228,13 +228,21 @@ def read_event(event: OutboxEvent) -> SessionEventRead:
     )
 
 
-def timeline_event(row: ReflectionSession, kind: str, data: dict[str, Any]) -> StreamEvent:
-    """The change `kind` to the session, as the event its timeline shows."""
+def timeline_event(
+    row: ReflectionSession | dict[str, Any], kind: str, data: dict[str, Any]
+) -> StreamEvent:
+    """The change `kind` to the session (an instance, or its values), as the event its
+    timeline shows."""
+    if isinstance(row, dict):
+        session_id: str = row["id"]
+        candidate_id: str = row["candidate_id"]
+    else:
+        session_id, candidate_id = row.id, row.candidate_id
     return StreamEvent(
         timeline_type(kind, data),
-        {"session_id": row.id, "candidate_id": row.candidate_id, **data},
-        candidate_id=row.candidate_id,
-        session_id=row.id,
+        {"session_id": session_id, "candidate_id": candidate_id, **data},
+        candidate_id=candidate_id,
+        session_id=session_id,
     )
 
 
@@ -445,7 +453,11 @@ CLOSED_IS_FINAL = (
 
 def ensure_not_closed(row: ReflectionSession) -> None:
     """A closed session is history: nothing about it changes any more."""
-    if row.status == SessionStatus.CLOSED.value:
+    _ensure_not_closed(row.status)
+
+
+def _ensure_not_closed(status: str) -> None:
+    if status == SessionStatus.CLOSED.value:
         raise Conflict(CLOSED_IS_FINAL, extensions={"allowed": []})
 
 
@@ -510,28 +522,51 @@ def _answer_problems(report: AnswerReport) -> ValidationFailed:
 
 
 async def put_answers(
-    session: AsyncSession,
+    session: AsyncSession | SessionOnDemand,
     caller: Principal,
     session_id: str,
     answers: dict[str, Any],
     if_match: str | None,
     *,
     feedback: bool,
-) -> ReflectionSession:
+) -> tuple[dict[str, Any], str]:
     """Merge answers (null removes one), check the result against the pinned set, store.
+    Returns the session's document and ETag.
 
     Answers to questions that a changed answer now hides are kept, outside progress and
     the diagnosis, so that changing it back restores them; only the answers sent in this
-    request can make it a 422.
+    request can make it a 422. The row is read as values and written by one statement
+    (app/core/owned_row_writes: on PostgreSQL straight through the driver).
     """
-    row = await get_session(session, caller, session_id)
-    check_if_match(if_match, etag(row))
-    ensure_not_closed(row)
+    async with owned_row_write(session) as access:
+        row = await access.read(ReflectionSession, ids.SESSION, session_id, caller, "session")
+        await _put_answers(access, caller, row, answers, if_match, feedback=feedback)
+    return document_of(row), etag_for(row["revision"])
+
+
+async def _put_answers(
+    access: OwnedRowWrite,
+    caller: Principal,
+    row: dict[str, Any],
+    answers: dict[str, Any],
+    if_match: str | None,
+    *,
+    feedback: bool,
+) -> None:
+    check_if_match(if_match, etag_for(row["revision"]))
+    status: str = row["status"]
+    _ensure_not_closed(status)
     if feedback:
-        key, version, stored = row.feedback_set_key, row.feedback_set_version, row.feedback_answers
+        key, version = row["feedback_set_key"], row["feedback_set_version"]
+        stored: dict[str, Any] = row["feedback_answers"]
     else:
-        key, version, stored = row.reflection_set_key, row.reflection_set_version, row.answers
-    compiled = await question_sets.compiled_version(session, caller, key, version)
+        key, version = row["reflection_set_key"], row["reflection_set_version"]
+        stored = row["answers"]
+    compiled = question_sets.builtin_compiled(key, version)
+    if compiled is None:
+        compiled = await question_sets.compiled_version(
+            await access.session(), caller, key, version
+        )
     merged = {k: v for k, v in {**stored, **answers}.items() if v is not None}
     # The check of the visible answers, whose progress is stored too.
     visible, report = visible_report(compiled, merged)
@@ -550,7 +585,7 @@ async def put_answers(
     if report.problems:
         raise _answer_problems(report)
     if merged == stored:
-        return row
+        return
     now = utc_now()
     progress = _progress(report)
     values: dict[str, Any] = (
@@ -567,45 +602,74 @@ async def put_answers(
         )
     ]
     target = None
-    if not feedback and report.complete and row.status == SessionStatus.OPEN.value:
+    if not feedback and report.complete and status == SessionStatus.OPEN.value:
         target = SessionStatus.REFLECTED
-    if feedback and visible and _may_move(row, SessionStatus.FEEDBACK_RECEIVED):
+    if feedback and visible and _may_move_from(status, SessionStatus.FEEDBACK_RECEIVED):
         # Recording what the interviewer said is the feedback arriving, as a sent
         # thank-you is: the session moves on where the workflow allows it.
         target = SessionStatus.FEEDBACK_RECEIVED
     if target is not None:
-        moved, data = _move_changes(row, target, now, automatic=True)
+        position = _Position(status, row["call_sequence"], row["call_scheduled_for"])
+        moved, data = _move_changes(position, target, now, automatic=True)
         values.update(moved)
         events.append(timeline_event(row, "status_changed", data))
-    await _write(session, row, values, events, if_match)
-    return row
+    if not any(is_reacted_to(event.type) for event in events):
+        # The change and its events as one statement.
+        await access.write(
+            _SESSIONS,
+            "revision",
+            row,
+            values,
+            events,
+            at=values["updated_at"],
+            noun="session",
+            if_match=if_match,
+        )
+        return
+    await _write_with_reactions(await access.session(), caller, row, values, events, if_match)
 
 
-async def _write(
+_SESSIONS: Table = ReflectionSession.__table__  # type: ignore[assignment]
+
+
+async def _write_with_reactions(
     session: AsyncSession,
-    row: ReflectionSession,
+    caller: Principal,
+    row: dict[str, Any],
     values: dict[str, Any],
     events: list[StreamEvent],
     if_match: str | None,
 ) -> None:
-    """The change and its events as one statement, unless an event has reactions, which
-    need the unit of work's transaction (a feedback that moves the session on)."""
-    if not any(is_reacted_to(event.type) for event in events):
-        at = values["updated_at"]
-        await update_with_events(
-            session, row, values, events, at=at, noun="session", if_match=if_match
-        )
-        return
+    """An event has reactions, which need the unit of work's transaction (a feedback that
+    moves the session on): the session's instance, read again in that transaction, takes
+    the change if it is still the version read first."""
     await start_transaction(session)
+    instance = await find_owned(session, ReflectionSession, ids.SESSION, row["id"], caller)
+    if instance is None or instance.revision != row["revision"]:
+        raise lost_race("session", if_match)
     for name, value in values.items():
-        setattr(row, name, value)
+        setattr(instance, name, value)
     for event in events:
-        emit_event(session, row.organization_id, event)
+        emit_event(session, instance.organization_id, event)
     await flush_changes(session, "session", if_match)
+    row.update(values)
+    row["revision"] = instance.revision
+
+
+class _Position(NamedTuple):
+    """Where a session is in its workflow: what a move from there changes depends on."""
+
+    status: str
+    call_sequence: int
+    call_scheduled_for: datetime | None
+
+    @classmethod
+    def of(cls, row: ReflectionSession) -> _Position:
+        return cls(row.status, row.call_sequence, row.call_scheduled_for)
 
 
 def _move_changes(
-    row: ReflectionSession,
+    row: _Position,
     target: SessionStatus,
     at: datetime,
     *,
@@ -645,14 +709,20 @@ def _move(
     automatic: bool = False,
     call_at: datetime | None = None,
 ) -> None:
-    values, data = _move_changes(row, target, at, automatic=automatic, call_at=call_at)
+    values, data = _move_changes(
+        _Position.of(row), target, at, automatic=automatic, call_at=call_at
+    )
     for name, value in values.items():
         setattr(row, name, value)
     record(session, row, "status_changed", data)
 
 
 def _may_move(row: ReflectionSession, target: SessionStatus) -> bool:
-    return target in allowed_from(SessionStatus(row.status))
+    return _may_move_from(row.status, target)
+
+
+def _may_move_from(status: str, target: SessionStatus) -> bool:
+    return target in allowed_from(SessionStatus(status))
 
 
 def advance(
