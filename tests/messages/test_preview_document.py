@@ -6,6 +6,7 @@ over every kind, tone and locale, odd texts and Accept-Language variants."""
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -63,6 +64,17 @@ def test_mailto_as_before() -> None:
         _previous_mailto(None, "", ODD_TEXTS[-1])
     with pytest.raises(UnicodeEncodeError):
         mailto(None, "", ODD_TEXTS[-1])
+
+
+def test_mailto_as_before_around_the_number_of_characters_to_escape() -> None:
+    """Few different characters to escape (a `replace` each) and many (one table pass)."""
+    rng = random.Random(14)  # noqa: S311 (test data)
+    escaped = [*" \n%,;:!?'\"()&=+/#[]{}<>|^`\\$*@\t", "é", "ü", "€", "😀", "\u00a0", "\u2028"]
+    for size in (1, 2, 5, 23, 24, 25, 26, len(escaped)):
+        alphabet = ["a", "Z", "0", "-", "~", *rng.sample(escaped, size)]
+        for _ in range(20):
+            text = "".join(rng.choices(alphabet, k=rng.randint(0, 300)))
+            assert mailto(text, text, text) == _previous_mailto(text, text, text), text
 
 
 def test_the_cached_locale_helpers_answer_as_before() -> None:
