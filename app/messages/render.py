@@ -55,7 +55,7 @@ def _compiled(env: MessageSandbox, source: str) -> Template:
     return env.from_string(source)
 
 
-def _line_of(exc: BaseException) -> int | None:
+def line_of(exc: BaseException) -> int | None:
     line = getattr(exc, "lineno", None)
     if isinstance(line, int):
         return line
@@ -86,9 +86,9 @@ def _run(env: MessageSandbox, source: str, part: str, variables: dict[str, Any])
         with limits.budget():
             return _compiled(env, source).render(variables)
     except limits.TooCostly as exc:
-        raise RenderError(str(exc), part, _line_of(exc), costly=True) from None
+        raise RenderError(str(exc), part, line_of(exc), costly=True) from None
     except _TEMPLATE_FAULTS as exc:
-        raise RenderError(str(exc) or type(exc).__name__, part, _line_of(exc)) from None
+        raise RenderError(str(exc) or type(exc).__name__, part, line_of(exc)) from None
 
 
 def tidy(text: str) -> str:
@@ -111,12 +111,19 @@ def one_line(text: str) -> str:
 
 
 def render(source: Source, variables: dict[str, Any]) -> Rendered:
-    subject = one_line(_run(PLAIN, source.subject, "subject", variables))
-    text = tidy(_run(PLAIN, source.body, "body", variables))
-    markdown = tidy(_run(MARKDOWN, source.body, "body", variables))
+    return finish(
+        _run(PLAIN, source.subject, "subject", variables),
+        _run(PLAIN, source.body, "body", variables),
+        _run(MARKDOWN, source.body, "body", variables),
+    )
+
+
+def finish(subject: str, text: str, markdown: str) -> Rendered:
+    """A rendering's parts as written by its templates, tidied, and the HTML made."""
+    markdown = tidy(markdown)
     return Rendered(
-        subject=subject,
-        text=text,
+        subject=one_line(subject),
+        text=tidy(text),
         markdown=markdown,
         html=markdown_to_html(markdown, options=_HTML_OPTIONS),
     )
