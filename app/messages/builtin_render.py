@@ -55,11 +55,15 @@ def _templates(kind: MessageKind, tone: Tone, locale: str) -> tuple[Template, Te
 
 
 def _run(template: Template, part: str, variables: dict[str, Any]) -> str:
-    """`template.render(variables)`: Jinja's `Template.render` without its copy of the
-    variables (a context copies them again)."""
+    """`template.render(variables)`, with the context made straight from the variables:
+    `Template.new_context` copies them into a dict of the globals (none here: the
+    environments' are cleared) and reads the globals' names again. A template reads its
+    context and never writes it (its own `set`s go to the context's `vars`)."""
+    env = template.environment
     try:
         try:
-            return "".join(template.root_render_func(template.new_context(variables)))
+            context = env.context_class(env, variables, template.name, template.blocks)
+            return "".join(template.root_render_func(context))
         except Exception:
             template.environment.handle_exception()  # re-raised at the template's lines
     except _TEMPLATE_FAULTS as exc:  # a bug of ours, answered as the sandbox answers it

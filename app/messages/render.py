@@ -22,6 +22,7 @@ _SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SPACE_BEFORE = re.compile(r" [ \n,.;:!?]")
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,18 @@ def _run(env: MessageSandbox, source: str, part: str, variables: dict[str, Any])
 
 def tidy(text: str) -> str:
     """No gaps where an optional fact was left out: no doubled spaces, blank runs or
-    trailing space. (Each pass runs only when a quick scan finds something for it.)"""
-    text = text.replace("\r\n", "\n")
-    if " \n" in text or "\t\n" in text:
-        text = _TRAILING_SPACE.sub("", text)
-    if "  " in text or "\t" in text:
-        text = _SPACES.sub(" ", text)
-    if any(f" {mark}" in text for mark in ",.;:!?") or "\t" in text:
-        text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
+    trailing space. (Each pass runs only when a quick scan finds something for it; one
+    scan first finds whether any of the first three could: each needs a tab, or a space
+    before a space, a line break or a mark.)"""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if "\t" in text or _SPACE_BEFORE.search(text):
+        if " \n" in text or "\t\n" in text:
+            text = _TRAILING_SPACE.sub("", text)
+        if "  " in text or "\t" in text:
+            text = _SPACES.sub(" ", text)
+        if any(f" {mark}" in text for mark in ",.;:!?") or "\t" in text:
+            text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip() + "\n"

@@ -15,7 +15,7 @@ from jinja2 import nodes
 from app.i18n.locales import BUILTIN_LOCALES
 from app.messages import compose
 from app.messages.builtin import builtin_source
-from app.messages.builtin_render import render_builtin
+from app.messages.builtin_render import _templates, render_builtin
 from app.messages.facts import Facts, Person, context
 from app.messages.kinds import MessageKind, Tone
 from app.messages.render import RenderError, Source, render
@@ -126,6 +126,15 @@ def _unsandboxed_needs(tree: nodes.Template) -> list[str]:
         if n.name not in ("trim", "last", "lower", "upper", "length", "default", "d", "join")
     ]
     return found
+
+
+def test_built_ins_have_no_globals() -> None:
+    """So a context made straight from the variables is the one `new_context` makes."""
+    for kind, tone, locale in CASES:
+        for template in _templates(kind, tone, locale):
+            assert dict(template.globals) == {}
+            variables = context(SAMPLE, kind, tone, locale)
+            assert dict(template.new_context(variables).get_all()) == variables
 
 
 @pytest.mark.parametrize(("kind", "tone", "locale"), CASES, ids=IDS)
