@@ -92,7 +92,10 @@ async def measure(args: argparse.Namespace, api_key: str) -> None:
     for name, row in figures.items():
         for part, values in row.items():
             shown = " ".join(f"{v:.0f}" for v in values)
-            print(f"  {name:<18} {part:<8} median {statistics.median(values):>6.0f}  ({shown})")
+            print(
+                f"  {name:<18} {part:<8} median {statistics.median(values):>6.0f}"
+                f"  min {min(values):>6.0f}  ({shown})"
+            )
 
 
 def main() -> int:

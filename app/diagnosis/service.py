@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,7 +36,7 @@ from app.i18n.locales import BUILTIN_LOCALES, DEFAULT_LOCALE, LocaleUnavailable,
 from app.i18n.problems import LocaleNotAvailable
 from app.platform import metrics
 from app.question_sets import service as question_sets
-from app.question_sets.answers import check_answers, visible_answers
+from app.question_sets.answers import AnswerReport, check_answers, visible_answers
 from app.question_sets.builtin import BUILTIN_SETS
 from app.question_sets.compiled import CompiledQuestionSet
 from app.rules.engine import CompiledRuleSet, InvalidRuleSet, Verdict
@@ -64,6 +65,23 @@ def _visible(
     return answers, feedback, askable
 
 
+_PREVIEWED_SETS = (
+    ("answers", "self-reflection"),
+    ("feedback", "interviewer-feedback"),
+)
+# Each question's field as the engine names it (`answers.wanted_job`), made once.
+_FIELDS = {
+    name: {q.question.key: f"{name}.{q.question.key}" for q in BUILTIN_SETS[key].compiled.questions}
+    for name, key in _PREVIEWED_SETS
+}
+
+
+@cache
+def _check_of_nothing(key: str) -> AnswerReport:
+    """The check of no answers at all (a preview without feedback, say): the same every time."""
+    return check_answers(BUILTIN_SETS[key].compiled, {})
+
+
 def _checked_preview_answers(
     data: PreviewRequest,
 ) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
@@ -74,17 +92,20 @@ def _checked_preview_answers(
     problems: list[FieldProblem] = []
     given: list[dict[str, Any]] = []
     askable: set[str] = set()
-    for name, answers, key in (
-        ("answers", data.answers, "self-reflection"),
-        ("feedback", data.feedback, "interviewer-feedback"),
-    ):
-        report = check_answers(BUILTIN_SETS[key].compiled, answers)
-        problems += [
-            FieldProblem(pointer=f"/body/{name}{p.pointer}", detail=p.message, code=p.code)
-            for p in report.problems
-        ]
+    for name, key in _PREVIEWED_SETS:
+        answers = data.answers if name == "answers" else data.feedback
+        report = (
+            check_answers(BUILTIN_SETS[key].compiled, answers)
+            if answers
+            else _check_of_nothing(key)
+        )
+        if report.problems:
+            problems += [
+                FieldProblem(pointer=f"/body/{name}{p.pointer}", detail=p.message, code=p.code)
+                for p in report.problems
+            ]
         given.append({k: v for k, v in answers.items() if v is not None})
-        askable |= {f"{name}.{question}" for question in report.shown}
+        askable.update(map(_FIELDS[name].__getitem__, report.shown))
     if problems:
         raise ValidationFailed(
             english_count(len(problems), "answer needs", "answers need") + " attention.",

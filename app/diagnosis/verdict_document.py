@@ -27,27 +27,9 @@ def verdict_fields(verdict: Verdict, rule_set: RuleSetRef) -> dict[str, Any]:
             }
             for c in verdict.categories
         ],
-        "fired_rules": [
-            {
-                "id": f.id,
-                "category": f.category,
-                "factor": f.factor,
-                "cf": float(f.cf),
-                "because": f.because,
-                "held": list(f.held),
-            }
-            for f in verdict.fired_rules
-        ],
-        "next_steps": [
-            {
-                "id": s.id,
-                "priority": s.priority,
-                "text": s.text,
-                "category": s.category,
-                "rule_id": s.rule_id,
-            }
-            for s in verdict.next_steps
-        ],
+        "fired_rules": _fired_rules(verdict),
+        # `Step`'s fields are `NextStepRead`'s, in its order: written as they are.
+        "next_steps": verdict.next_steps,
         "missing": verdict.missing,
         "pattern": verdict.history_pattern,
         "rule_set": {
@@ -56,6 +38,24 @@ def verdict_fields(verdict: Verdict, rule_set: RuleSetRef) -> dict[str, Any]:
             "content_hash": rule_set.content_hash,
         },
     }
+
+
+def _fired_rules(verdict: Verdict) -> list[Any]:
+    """`FiredRule`'s fields are `FiredRuleRead`'s, in its order: written as they are when
+    every `cf` is a float already (a whole-number weight of an inline rule set may not be)."""
+    if all(type(f.cf) is float for f in verdict.fired_rules):
+        return verdict.fired_rules
+    return [
+        {
+            "id": f.id,
+            "category": f.category,
+            "factor": f.factor,
+            "cf": float(f.cf),
+            "because": f.because,
+            "held": list(f.held),
+        }
+        for f in verdict.fired_rules
+    ]
 
 
 def verdict_document(verdict: Verdict, rule_set: RuleSetRef) -> bytes:

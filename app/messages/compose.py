@@ -16,11 +16,12 @@ from app.core.errors import (
 )
 from app.i18n.locales import BUILTIN_LOCALES
 from app.i18n.problems import LocaleNotAvailable
-from app.messages.builtin import LocaleUnavailable, builtin_locale, builtin_source
+from app.messages.builtin import LocaleUnavailable, builtin_locale
+from app.messages.builtin_render import render_builtin
 from app.messages.facts import Facts, context, dates_in, debrief_speaks
 from app.messages.formats import mailto
 from app.messages.kinds import EMAILS, KIND_NAMES, LINKEDIN_LIMIT, MessageKind, Tone
-from app.messages.render import Rendered, RenderError, Source, render
+from app.messages.render import Rendered, RenderError, Source
 from app.messages.render_pool import RenderPool, RenderTimedOut
 from app.messages.schemas import CallQuestion, Rendition
 from app.messages.template_checks import texts_missing
@@ -128,7 +129,7 @@ def compose_builtin(
     except LocaleUnavailable as exc:
         raise LocaleNotAvailable.of(exc, "/body/locale") from None
     variables: dict[str, Any] = context(facts, kind, tone, locale)
-    rendered = render(builtin_source(kind, tone, locale), variables)
+    rendered = render_builtin(kind, tone, locale, variables)
     return _rendition(facts, kind, variables, rendered, "/body/template"), locale
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -98,6 +98,14 @@ def phrases(locale: str) -> dict[str, str]:
 
 
 def counted(phrase: str, count: float, locale: str) -> str:
+    if type(count) is int:  # every count a message has: the call's minutes, days ago
+        return _counted_whole(phrase, count, locale)
+    return formatting.counted(phrase, count, texts_locale(locale))
+
+
+@lru_cache(maxsize=1024)
+def _counted_whole(phrase: str, count: int, locale: str) -> str:
+    # Whole numbers only: 0.0 and -0.0 would be one key to a cache but written differently.
     return formatting.counted(phrase, count, texts_locale(locale))
 
 

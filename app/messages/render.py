@@ -22,6 +22,7 @@ _SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[,.;:!?])")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SPACE_BEFORE = re.compile(r" [ \n,.;:!?]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _compiled(env: MessageSandbox, source: str) -> Template:
     return env.from_string(source)
 
 
-def _line_of(exc: BaseException) -> int | None:
+def line_of(exc: BaseException) -> int | None:
     line = getattr(exc, "lineno", None)
     if isinstance(line, int):
         return line
@@ -86,21 +87,25 @@ def _run(env: MessageSandbox, source: str, part: str, variables: dict[str, Any])
         with limits.budget():
             return _compiled(env, source).render(variables)
     except limits.TooCostly as exc:
-        raise RenderError(str(exc), part, _line_of(exc), costly=True) from None
+        raise RenderError(str(exc), part, line_of(exc), costly=True) from None
     except _TEMPLATE_FAULTS as exc:
-        raise RenderError(str(exc) or type(exc).__name__, part, _line_of(exc)) from None
+        raise RenderError(str(exc) or type(exc).__name__, part, line_of(exc)) from None
 
 
 def tidy(text: str) -> str:
     """No gaps where an optional fact was left out: no doubled spaces, blank runs or
-    trailing space. (Each pass runs only when a quick scan finds something for it.)"""
-    text = text.replace("\r\n", "\n")
-    if " \n" in text or "\t\n" in text:
-        text = _TRAILING_SPACE.sub("", text)
-    if "  " in text or "\t" in text:
-        text = _SPACES.sub(" ", text)
-    if any(f" {mark}" in text for mark in ",.;:!?") or "\t" in text:
-        text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
+    trailing space. (Each pass runs only when a quick scan finds something for it; one
+    scan first finds whether any of the first three could: each needs a tab, or a space
+    before a space, a line break or a mark.)"""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if "\t" in text or _SPACE_BEFORE.search(text):
+        if " \n" in text or "\t\n" in text:
+            text = _TRAILING_SPACE.sub("", text)
+        if "  " in text or "\t" in text:
+            text = _SPACES.sub(" ", text)
+        if any(f" {mark}" in text for mark in ",.;:!?") or "\t" in text:
+            text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip() + "\n"
@@ -111,12 +116,19 @@ def one_line(text: str) -> str:
 
 
 def render(source: Source, variables: dict[str, Any]) -> Rendered:
-    subject = one_line(_run(PLAIN, source.subject, "subject", variables))
-    text = tidy(_run(PLAIN, source.body, "body", variables))
-    markdown = tidy(_run(MARKDOWN, source.body, "body", variables))
+    return finish(
+        _run(PLAIN, source.subject, "subject", variables),
+        _run(PLAIN, source.body, "body", variables),
+        _run(MARKDOWN, source.body, "body", variables),
+    )
+
+
+def finish(subject: str, text: str, markdown: str) -> Rendered:
+    """A rendering's parts as written by its templates, tidied, and the HTML made."""
+    markdown = tidy(markdown)
     return Rendered(
-        subject=subject,
-        text=text,
+        subject=one_line(subject),
+        text=tidy(text),
         markdown=markdown,
         html=markdown_to_html(markdown, options=_HTML_OPTIONS),
     )

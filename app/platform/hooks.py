@@ -13,7 +13,7 @@ async def spend_rate_limit(request: Request, principal: Principal) -> None:
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         return
-    route = request.scope.get("route")
-    request.scope[STATE_KEY] = await limiter.spend(
-        principal, request.method, getattr(route, "path", request.url.path)
-    )
+    route_path: str | None = getattr(request.scope.get("route"), "path", None)
+    if route_path is None:  # the URL is built only when needed (a default would build it)
+        route_path = request.url.path
+    request.scope[STATE_KEY] = await limiter.spend(principal, request.method, route_path)

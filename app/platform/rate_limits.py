@@ -148,10 +148,26 @@ class RateLimiter:
             )
             for budget, quota in per_caller.items()
         }
+        # Each item's key without the caller: limits' `key_for` joins its parts anew on
+        # every call; `counter_key` gives the same string.
+        self._key_parts = {
+            id(item): (
+                f"{item.namespace}/",
+                f"/{item.amount}/{item.multiples}/{item.GRANULARITY.name}",
+            )
+            for pair in self._items.values()
+            for item in pair
+        }
         self._failing_since: float | None = None
 
+    def counter_key(self, policy: str, item: RateLimitItemPerSecond, who: str) -> str:
+        """`item.key_for(policy, who)`: the counter's key, as limits names it."""
+        head, tail = self._key_parts[id(item)]
+        return f"{head}{policy}/{who}{tail}"
+
     async def _spend(self, policy: str, item: RateLimitItemPerSecond, who: str) -> Outcome:
-        used, resets_at = await self._counters.incr(item.key_for(policy, who), self.window)
+        key = self.counter_key(policy, item, who)
+        used, resets_at = await self._counters.incr(key, self.window)
         reset_after = max(0, math.ceil(resets_at - time.time()))
         remaining = max(0, item.amount - used)
         outcome = Outcome(policy, item.amount, self.window, remaining, reset_after)

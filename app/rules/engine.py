@@ -193,10 +193,6 @@ def _answered(flat: Mapping[str, Any]) -> int:
     )
 
 
-def _has_value(value: Any) -> bool:
-    return value is not None and value != ""
-
-
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     id: str
@@ -212,6 +208,7 @@ class _CompiledRule:
     evidence: tuple[str, ...]  # answers./feedback. fields it reads
     weight: float  # |cf|: how much an unanswered field it reads could move the verdict
     source: str  # the roots it reads: evidence from one source is not independent
+    key: tuple[str, str]  # (category, factor): the evidence it adds to
 
 
 def limit_problems(content: RuleSetContent) -> list[RuleProblem]:
@@ -299,6 +296,7 @@ class CompiledRuleSet:
         self.combine_factor, self.combine_category = COMBINERS[content.combination]
         self.labels = {c.key: c.label for c in content.categories}
         self.factors = {c.key: tuple(c.factors) for c in content.categories}
+        self.history_fields = {c.key: f"history.{c.key}" for c in content.categories}
         self.thresholds = content.thresholds
         self.rules = tuple(
             _CompiledRule(
@@ -317,9 +315,11 @@ class CompiledRuleSet:
                 tuple(sorted(f for f in fields_read(rule.when) if f.startswith(EVIDENCE_ROOTS))),
                 abs(rule.cf),
                 "+".join(sorted({f.split(".", 1)[0] for f in fields_read(rule.when)})),
+                (rule.category, rule.factor),
             )
             for rule in content.rules
         )
+        self.evidence_fields = tuple(sorted({f for rule in self.rules for f in rule.evidence}))
 
     def evaluate(
         self, inputs: Mapping[str, Any], askable: Collection[str] | None = None
@@ -327,13 +327,27 @@ class CompiledRuleSet:
         """`askable`: the answer fields a person could still be asked given the answers so
         far; only those are reported as missing (all fields read, when not given)."""
         flat = flatten(inputs)
+        get = flat.get
         fired: list[FiredRule] = []
         steps: list[Step] = []
         by_factor: dict[tuple[str, str], Evidence] = {}
         missing_weight: dict[str, float] = {}
         budget = MAX_EXPLANATIONS_CHARS  # only a rule set published before the limits needs it
+        # The answers a rule that does not fire could still be waiting for.
+        unanswered = {
+            name
+            for name in self.evidence_fields
+            if get(name) is None and (askable is None or name in askable)
+        }
         for rule in self.rules:
-            if rule.when(flat) and all(_has_value(flat.get(name)) for name in rule.needs):
+            fires = bool(rule.when(flat))
+            if fires:
+                for name in rule.needs:  # without a value the rule cannot explain itself
+                    value = get(name)
+                    if value is None or value == "":
+                        fires = False
+                        break
+            if fires:
                 held = (
                     rule.held
                     if rule.held is not None
@@ -344,20 +358,22 @@ class CompiledRuleSet:
                 )
                 budget -= len(because)
                 fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
-                by_factor.setdefault((rule.category, rule.factor), []).append(
-                    (rule.cf, rule.source)
-                )
+                evidence = by_factor.get(rule.key)
+                if evidence is None:
+                    by_factor[rule.key] = [(rule.cf, rule.source)]
+                else:
+                    evidence.append((rule.cf, rule.source))
                 steps.extend(rule.steps)
             else:
                 for name in rule.evidence:
-                    if flat.get(name) is None and (askable is None or name in askable):
+                    if name in unanswered:
                         missing_weight[name] = missing_weight.get(name, 0.0) + rule.weight
         categories = []
         for key, factors in self.factors.items():
             factor_scores: dict[str, float] = {}
             for factor in factors:
                 cfs = by_factor.get((key, factor))
-                factor_scores[factor] = round(self.combine_factor(cfs) if cfs else 0.0, 4)
+                factor_scores[factor] = round(self.combine_factor(cfs), 4) if cfs else 0.0
             score = self.combine_category(list(factor_scores.values()))
             categories.append(CategoryScore(key, self.labels[key], round(score, 4), factor_scores))
         categories.sort(key=lambda c: -c.score)
@@ -391,8 +407,9 @@ class CompiledRuleSet:
         for step in sorted(steps, key=lambda s: (s.priority, -weight.get(s.category, 0.0))):
             unique.setdefault(step.id, step)
         missing = sorted(missing_weight, key=lambda name: (-missing_weight[name], name))
+        history = self.history_fields
         pattern = [
-            c.key for c in categories if c.score > 0 and (flat.get(f"history.{c.key}") or 0) >= 2
+            c.key for c in categories if c.score > 0 and (flat.get(history[c.key]) or 0) >= 2
         ]
         return Verdict(
             primary_category=primary,

@@ -143,6 +143,8 @@ def _counted(value: Any, forms: Mapping[str, str], wording: Wording) -> str:
 
 LITERAL, FIELD_PART, PLURAL_PART = 0, 1, 2
 _NO_FORMS: dict[str, str] = {}
+_NO_LABELS: Labels = {}
+_NO_WORDS: Mapping[Any, str] = {}
 
 
 class Template:
@@ -183,13 +185,14 @@ class Template:
         wording: Wording = ENGLISH,
     ) -> str:
         """The engine fills a template only when every field it names has a value."""
-        words = labels or {}
-        filled = "".join(
-            text
-            if kind == LITERAL
-            else _shown(facts.get(text), words.get(text, {}), wording)
-            if kind == FIELD_PART
-            else _counted(facts.get(text), forms, wording)
-            for kind, text, forms in self.parts
-        )
-        return clip(filled, limit)
+        words = labels or _NO_LABELS
+        pieces: list[str] = []
+        for kind, text, forms in self.parts:
+            if kind == LITERAL:
+                pieces.append(text)
+            elif kind == FIELD_PART:
+                pieces.append(_shown(facts.get(text), words.get(text, _NO_WORDS), wording))
+            else:
+                pieces.append(_counted(facts.get(text), forms, wording))
+        filled = "".join(pieces)
+        return filled if len(filled) <= limit else clip(filled, limit)

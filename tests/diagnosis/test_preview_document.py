@@ -113,6 +113,9 @@ VALID = [
         PreviewRequest(),
         PreviewRequest(answers={"wanted_job": None, "wow_self_rating": 3}),
         PreviewRequest(answers={"wanted_job": False, "wow_self_rating": 4}),
+        PreviewRequest(answers={"wanted_job": None}, feedback={"impression": None}),
+        *(PreviewRequest(answers=t.inputs.answers) for t in TESTS),
+        *(PreviewRequest(feedback=t.inputs.feedback) for t in TESTS),
     ]
     if _is_valid(data)
 ]

@@ -6,6 +6,8 @@ over every kind, tone and locale, odd texts and Accept-Language variants."""
 from __future__ import annotations
 
 import itertools
+import random
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -16,9 +18,11 @@ import pytest
 from app.core.config import Settings
 from app.i18n import formatting
 from app.i18n.locales import BUILTIN_LOCALES, LocaleUnavailable, builtin_locale, negotiate
+from app.messages import facts
 from app.messages.formats import header_safe, mailto
 from app.messages.kinds import MessageKind, Tone
 from app.messages.preview_document import preview_document
+from app.messages.render import tidy
 from app.messages.schemas import MessagePreview
 
 ODD_TEXTS = [
@@ -65,6 +69,39 @@ def test_mailto_as_before() -> None:
         mailto(None, "", ODD_TEXTS[-1])
 
 
+def test_mailto_as_before_around_the_number_of_characters_to_escape() -> None:
+    """Few different characters to escape (a `replace` each) and many (one table pass)."""
+    rng = random.Random(14)  # noqa: S311 (test data)
+    escaped = [*" \n%,;:!?'\"()&=+/#[]{}<>|^`\\$*@\t", "é", "ü", "€", "😀", "\u00a0", "\u2028"]
+    for size in (1, 2, 5, 23, 24, 25, 26, len(escaped)):
+        alphabet = ["a", "Z", "0", "-", "~", *rng.sample(escaped, size)]
+        for _ in range(20):
+            text = "".join(rng.choices(alphabet, k=rng.randint(0, 300)))
+            assert mailto(text, text, text) == _previous_mailto(text, text, text), text
+
+
+def _previous_tidy(text: str) -> str:
+    text = text.replace("\r\n", "\n")
+    if " \n" in text or "\t\n" in text:
+        text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+    if "  " in text or "\t" in text:
+        text = re.sub(r"(?<=\S)[ \t]{2,}", " ", text)
+    if any(f" {mark}" in text for mark in ",.;:!?") or "\t" in text:
+        text = re.sub(r"[ \t]+(?=[,.;:!?])", "", text)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip() + "\n"
+
+
+def test_tidy_as_before() -> None:
+    rng = random.Random(14)  # noqa: S311 (test data)
+    alphabet = [" ", " ", "\t", "\n", "\n", "\r", "\r\n", *",.;:!?", "a", "word", "é", "\u00a0"]
+    texts = [*ODD_TEXTS[:-1], "a \n", "a  b", "a ,b", "a\t", "x \r\n y", "a\n\n\n\nb", " "]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert tidy(text) == _previous_tidy(text), repr(text)
+
+
 def test_the_cached_locale_helpers_answer_as_before() -> None:
     tags = ["en", "fr", "fr-CA", "de-CH", "ES", "es-419", "x-klingon", "it", "", "zh-Hant-TW"]
     for tag in tags * 2:  # the second time from the cache
@@ -90,6 +127,16 @@ def test_the_cached_locale_helpers_answer_as_before() -> None:
                 {"count": count}, wording=formatting.Wording(formatting.formatting_locale(locale))
             )
             assert formatting.counted(phrase, count, locale) == uncached
+    for locale, count in itertools.product([*BUILTIN_LOCALES, "it", "fr-CA"], [0, 1, 2, 15, 21]):
+        for _ in range(2):
+            for phrase in (
+                facts.phrases(locale)[name] for name in ("count_minutes", "count_days_ago")
+            ):
+                uncached = formatting.counted(phrase, count, facts.texts_locale(locale))
+                assert facts.counted(phrase, count, locale) == uncached
+                assert facts.counted(phrase, float(count), locale) == formatting.counted(
+                    phrase, float(count), facts.texts_locale(locale)
+                )
 
 
 def _body(kind: MessageKind, tone: Tone, locale: str, odd: str) -> dict[str, Any]:

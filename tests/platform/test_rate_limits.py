@@ -17,7 +17,7 @@ from app.core.database import Database
 from app.core.security import Scope
 from app.main import create_app
 from app.platform import metrics
-from app.platform.rate_limits import Budget, budget_for
+from app.platform.rate_limits import Budget, RateLimiter, budget_for
 from tests.tenants import Tenant, make_key, make_tenant
 
 pytestmark = pytest.mark.anyio
@@ -73,6 +73,16 @@ def test_every_kind_of_request_spends_its_own_budget(
     method: str, route: str, budget: Budget
 ) -> None:
     assert budget_for(method, route) is budget
+
+
+@pytest.mark.parametrize("who", ["key_01JD6Z3K8Q2W5X7Y9A1B3C5D7E", "org_1/cand_2", "é/ü"])
+def test_counter_keys_are_the_keys_limits_names(settings: Settings, who: str) -> None:
+    """Counters shared through Redis keep their names whatever the process's version."""
+    limiter = RateLimiter(settings.model_copy(update={"rate_limit_organization_factor": 3}))
+    for budget in Budget:
+        for item in limiter._items[budget]:
+            for policy in (budget.value, f"{budget.value}-organization"):
+                assert limiter.counter_key(policy, item, who) == item.key_for(policy, who)
 
 
 async def test_the_headers_count_down_and_the_next_request_is_a_429(
