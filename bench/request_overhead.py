@@ -45,9 +45,9 @@ from bench.support import DEFAULT_PG_URL, debrief_cli, environment, fresh_databa
 # Where a middleware layer's own code lives (cProfile's file names), for --layers.
 LAYER_FILES = (
     "app/core/request_pipeline.py",
-    "app/core/middleware.py",
-    "app/core/conditional_get.py",
-    "app/platform/middleware.py",
+    "tests/core/replaced_layers/request_context.py",
+    "tests/core/replaced_layers/conditional_get.py",
+    "tests/core/replaced_layers/platform.py",
     "app/core/route_table.py",
     "app/core/pipeline_app.py",
     "starlette/middleware/errors.py",
@@ -84,28 +84,13 @@ async def _created(app: Any, path: str, body: dict[str, Any], api_key: str) -> s
 def old_layers(app: Any) -> Any:
     """The same app with the layers it had before app/core/request_pipeline (FastAPI's own
     stack around our five middleware classes) and its PostgreSQL reads' AsyncSession made
-    eagerly: the "before" of an in-process A/B, built from this very code."""
+    eagerly: the "before" of an in-process A/B, built from this very code and the layers
+    frozen in tests/core/replaced_layers."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from app.core.conditional_get import ConditionalGetMiddleware
-    from app.core.middleware import (
-        BodySizeLimitMiddleware,
-        RejectNulMiddleware,
-        RequestContextMiddleware,
-    )
-    from app.platform.middleware import PlatformMiddleware
+    from tests.core.replaced_layers import install_replaced_layers
 
-    settings = app.state.settings
-    app.pipeline_options = None
-    outer = list(app.user_middleware)
-    app.user_middleware.clear()
-    app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
-    if settings.metrics_enabled or settings.rate_limits_enabled:
-        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
-    app.user_middleware[0:0] = outer
+    install_replaced_layers(app)
     database = app.state.database
     if not database.is_sqlite:
         database.read_sessionmaker = async_sessionmaker(
