@@ -29,9 +29,7 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import statistics
-import tempfile
 import time
 from typing import Any
 
@@ -39,8 +37,8 @@ import uvloop
 
 from bench import http as bench_http
 from bench.preview_cpu import RouteTimer
-from bench.profile_http import _configure_logging, asgi_call
-from bench.support import DEFAULT_PG_URL, debrief_cli, environment, fresh_database
+from bench.profile_http import asgi_call
+from bench.support import DEFAULT_PG_URL, FreshApp, fresh_app
 
 # Where a middleware layer's own code lives (cProfile's file names), for --layers.
 LAYER_FILES = (
@@ -164,13 +162,11 @@ async def _ab(args: argparse.Namespace, api_key: str, new: Any, old: Any) -> Non
         await app.state.database.dispose()
 
 
-async def measure(args: argparse.Namespace, api_key: str) -> None:
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    app = create_app(get_settings())
+async def measure(args: argparse.Namespace, fresh: FreshApp) -> None:
+    app = fresh.create()
+    api_key = fresh.api_key
     if args.ab:
-        await _ab(args, api_key, app, old_layers(create_app(get_settings())))
+        await _ab(args, api_key, app, old_layers(fresh.create()))
         return
     cases = await _cases(app, api_key)
     timers: dict[tuple[str, str], RouteTimer] = {}
@@ -250,18 +246,8 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=0, help="also cProfile's top N by own time")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-overhead-"))
-    try:
-        with fresh_database(args.db, workdir, args.pg_url, "overhead") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "Overhead", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            uvloop.run(measure(args, api_key))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with fresh_app(args.db, args.pg_url, "overhead") as fresh:
+        uvloop.run(measure(args, fresh))
     return 0
 
 
