@@ -3,11 +3,12 @@
     .venv/bin/python bench/case_cpu.py --case "put answers" [--db postgres]
         [--requests 2000] [--repeats 5]
 
-Sets up the database as bench/profile_http.py does, builds the app as the server does
-(logging to /dev/null) and drives the ASGI app directly. For each repeat it prints this
-process's CPU time per request (`time.process_time`: the app, its driver's protocol work
-and the driver's threads; not the database server's), then the median. To compare two
-commits, run this file from an export of each, back to back, alternating.
+Sets up the database as bench/profile_http.py does (bench/support.py's `fresh_app`),
+builds the app as the server does (logging to /dev/null) and drives the ASGI app
+directly. For each repeat it prints this process's CPU time per request
+(`time.process_time`: the app, its driver's protocol work and the driver's threads; not
+the database server's), then the median. To compare two commits, run this file from an
+export of each, back to back, alternating.
 """
 
 from __future__ import annotations
@@ -20,28 +21,21 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 import argparse
-import json
-import os
-import shutil
 import statistics
-import tempfile
 import time
 
 import uvloop
 
 from bench import http as bench_http
-from bench.profile_http import _configure_logging, drive
-from bench.support import DEFAULT_PG_URL, debrief_cli, environment, fresh_database
+from bench.profile_http import drive
+from bench.support import DEFAULT_PG_URL, FreshApp, fresh_app
 
 
-async def _measure(
-    args: argparse.Namespace, case: bench_http.Case, fixture: bench_http.Fixture, api_key: str
-) -> list[float]:
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    app = create_app(get_settings())
-    lists = case.build(fixture, args.concurrency)
+async def _measure(args: argparse.Namespace, case: bench_http.Case, fresh: FreshApp) -> list[float]:
+    app = fresh.create()
+    api_key = fresh.api_key
+    assert fresh.fixture is not None
+    lists = case.build(fresh.fixture, args.concurrency)
     await drive(app, lists, api_key, 500, args.concurrency)  # warm-up
     figures = []
     for _ in range(args.repeats):
@@ -65,24 +59,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=200)
     args = parser.parse_args()
     case = next(c for c in bench_http.CASES if c.name == args.case)
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-case-cpu-"))
-    try:
-        with fresh_database(args.db, workdir, args.pg_url, "casecpu") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "CaseCpu", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
-            server = bench_http.Server("debrief", env, workdir)  # only to make the fixture
-            try:
-                server.wait_ready("/healthz")
-                fixture = bench_http.make_fixture(server, api_key, args.sessions)
-            finally:
-                server.stop()
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            figures = uvloop.run(_measure(args, case, fixture, api_key))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with fresh_app(args.db, args.pg_url, "casecpu", args.sessions) as fresh:
+        figures = uvloop.run(_measure(args, case, fresh))
     print(f"{case.name} ({args.db}): median {statistics.median(figures):,.0f} µs/request")
     return 0
 

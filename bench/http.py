@@ -10,11 +10,12 @@ create-org --json`, a few candidates and sessions made through the API. Debrief 
 bare app (bench/bare_app.py) each run under one uvicorn worker (uvloop, httptools) on a
 free port; a load generator in its own process (bench/loadgen.py, or `wrk` when it is on
 PATH) holds N keep-alive connections busy, after a warm-up, for a fixed time per case:
-the bare endpoint first, then each case, then the bare endpoint again (the two bare runs
-are averaged, which evens out drift). Prints requests/s, p50, p99, errors (any non-2xx or
-transport error), the ratios to the bare endpoint, each target with PASS/MISS, and the
-worker's peak resident memory (VmHWM). Exits non-zero on a miss only with --strict; in
---smoke mode, on errors or on a case that did not run.
+the bare endpoint and the two floors (bench/floor_apps.py) first, then each case, then the
+bare endpoint and the floors again (each yardstick's two runs are averaged, which evens out
+drift). Prints requests/s, p50, p99, errors (any non-2xx or transport error), the ratios
+to the yardsticks, each target with PASS/MISS, and the worker's peak resident memory
+(VmHWM). Exits non-zero on a miss only with --strict; in --smoke mode, on errors or on a
+case that did not run.
 """
 
 from __future__ import annotations
@@ -669,8 +670,6 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                 def yardsticks(when: str) -> None:
                     runs.append(load(bare, bare_lists, None, options, workdir, f"bare ({when})"))
                     say(f"[{kind}] {_line(runs[-1])}")
-                    if when == "after":
-                        return  # Debrief's pool now holds its connections: no room for more
                     for which, server in floors.items():
                         name = f"{which} floor ({when})"
                         measured_floor = load(
@@ -708,13 +707,17 @@ def run_database(kind: str, options: Options, say: Callable[[str], None]) -> Dat
                     say(f"[{kind}] {_line(result)}")
                 if options.platform_cost:
                     platform_cost(env, workdir, fixture, options, say, kind)
+                # Debrief's pool holds 64 of PostgreSQL's 100 connections: it goes before the
+                # floors run again, so that the read floor's pool finds room.
+                debrief_rss_mb = debrief.peak_rss_mb()
+                debrief.stop()
                 yardsticks("after")
                 return DatabaseRun(
                     kind,
                     runs,
                     floor_runs,
                     measured,
-                    debrief.peak_rss_mb(),
+                    debrief_rss_mb,
                     bare.peak_rss_mb(),
                     setup_seconds,
                 )
@@ -804,18 +807,25 @@ def _mean(runs: list[Measurement], attribute: str) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
-def _row(m: Measurement, bare_cpu: float, floors: dict[str, float]) -> str:
+def yardstick_cpu_us(run: DatabaseRun) -> dict[str, float]:
+    """What the ratios divide by: the mean CPU per request of the bare endpoint's runs and
+    of each floor's, before and after the cases (one pair of runs swings with the machine)."""
+    means = {"bare": _mean(run.bare, "cpu_us")}
+    means.update((which, _mean(runs, "cpu_us")) for which, runs in run.floors.items())
+    return means
+
+
+def _row(m: Measurement, yardsticks: dict[str, float]) -> str:
     return (
         f"{m.name:<34}{m.cpu_us:>8,.0f}{m.round_trips:>7.2f}{m.connections_per_1000:>7.1f}"
         f"{m.replaced_per_1000:>7.1f}{m.rps:>8,.0f}{m.p50_ms:>8.2f}{m.p99_ms:>8.2f}{m.errors:>5}"
-        f"{m.cpu_us / bare_cpu:>7.2f}{m.cpu_us / floors['read']:>7.2f}"
-        f"{m.cpu_us / floors['body']:>7.2f}{m.server_cpu:>6.0%}{m.loader_cpu:>6.0%}"
+        f"{m.cpu_us / yardsticks['bare']:>7.2f}{m.cpu_us / yardsticks['read']:>7.2f}"
+        f"{m.cpu_us / yardsticks['body']:>7.2f}{m.server_cpu:>6.0%}{m.loader_cpu:>6.0%}"
     )
 
 
 def report(run: DatabaseRun, options: Options) -> Verdict:
-    bare_cpu = _mean(run.bare, "cpu_us")
-    floors = {which: _mean(runs, "cpu_us") for which, runs in run.floors.items()}
+    yardsticks = yardstick_cpu_us(run)
     verdict = Verdict([], sum(m.errors for m in run.bare), [])
     print(
         f"\n== {run.database}: {options.connections} connections, {options.seconds:g} s a case "
@@ -826,9 +836,9 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
         "cpu µs: the server's CPU (utime+stime) per request, median of the windows; rt: "
         "database round trips per request; conn: connections opened per 1,000 requests; "
         "repl: connections the pool closed, so to be replaced, per 1,000 requests; "
-        "x bare / x read / x body: cpu µs against the bare endpoint (the mean of its runs "
-        "before and after the cases) and the floors (run before the cases); srv/ldr: CPU "
-        "share of the server / load generator"
+        "x bare / x read / x body: cpu µs against the mean of the bare endpoint's runs "
+        "before and after the cases, and of each floor's; srv/ldr: CPU share of the server "
+        "/ load generator"
     )
     header = (
         f"{'case':<34}{'cpu µs':>8}{'rt':>7}{'conn':>7}{'repl':>7}{'req/s':>8}{'p50 ms':>8}"
@@ -838,7 +848,7 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
     print(header)
     print("-" * len(header))
     for m in [*run.bare, *[m for runs in run.floors.values() for m in runs]]:
-        print(_row(m, bare_cpu, floors))
+        print(_row(m, yardsticks))
         verdict.errors += m.errors
     for m in run.cases:
         assert m.case is not None
@@ -852,7 +862,7 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
         goal = []
         if target.floor is not None:
             goal.append(f"cpu<={target.cpu_factor:g}x {target.floor}")
-            if m.cpu_us > target.cpu_factor * floors[target.floor]:
+            if m.cpu_us > target.cpu_factor * yardsticks[target.floor]:
                 missed.append("cpu")
         if target.max_round_trips is not None and run.database == "postgres":
             goal.append(f"rt<={target.max_round_trips:g}")
@@ -868,7 +878,7 @@ def report(run: DatabaseRun, options: Options) -> Verdict:
         result = "PASS" if not missed else "MISS (" + ", ".join(missed) + ")"
         verdict.misses += [f"{run.database}: {m.name} {what}" for what in missed]
         verdict.errors += m.errors
-        print(f"{_row(m, bare_cpu, floors)}  {result}  [{', '.join(goal)}]")
+        print(f"{_row(m, yardsticks)}  {result}  [{', '.join(goal)}]")
         if m.errors:
             print(f"{'':<34}  errors by kind: {m.statuses}")
     print(
@@ -947,20 +957,7 @@ def main() -> int:
     print(f"\ntargets missed: {', '.join(misses) if misses else 'none'}")
     if args.json:
         args.json.write_text(
-            json.dumps(
-                [
-                    {
-                        "database": r.database,
-                        "bare": [_as_dict(m) for m in r.bare],
-                        "floors": {k: [_as_dict(m) for m in v] for k, v in r.floors.items()},
-                        "cases": [_as_dict(m) for m in r.cases],
-                        "debrief_peak_rss_mb": r.debrief_rss_mb,
-                        "bare_peak_rss_mb": r.bare_rss_mb,
-                    }
-                    for r in runs
-                ],
-                indent=2,
-            ),
+            json.dumps([as_json(r) for r in runs], indent=2),
             encoding="utf-8",
         )
     if smoke:
@@ -971,6 +968,20 @@ def main() -> int:
     if args.strict and (misses or not_run):
         return 1
     return 0
+
+
+def as_json(run: DatabaseRun) -> dict[str, Any]:
+    """One database's figures for --json: every run of the bare endpoint and of each floor
+    (before, then after the cases), the means the ratios divide by, the cases."""
+    return {
+        "database": run.database,
+        "bare": [_as_dict(m) for m in run.bare],
+        "floors": {k: [_as_dict(m) for m in v] for k, v in run.floors.items()},
+        "yardstick_cpu_us": yardstick_cpu_us(run),
+        "cases": [_as_dict(m) for m in run.cases],
+        "debrief_peak_rss_mb": run.debrief_rss_mb,
+        "bare_peak_rss_mb": run.bare_rss_mb,
+    }
 
 
 def _as_dict(m: Measurement) -> dict[str, Any]:

@@ -20,8 +20,8 @@ import time
 
 from app.core.config import Settings
 from app.core.security import Principal, Role, Scope
-from app.platform.middleware import PlatformMiddleware
 from app.platform.rate_limits import RateLimiter
+from tests.core.replaced_layers.platform import PlatformMiddleware
 
 ROUNDS = 20_000
 PRINCIPAL = Principal(

@@ -21,19 +21,16 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 import argparse
-import json
 import os
-import shutil
 import statistics
-import tempfile
 import time
 from typing import Any
 
 import uvloop
 
 from bench import http as bench_http
-from bench.profile_http import _configure_logging, asgi_call
-from bench.support import debrief_cli, environment, fresh_database
+from bench.profile_http import asgi_call
+from bench.support import FreshApp, fresh_app
 
 PREVIEWS = {
     "diagnosis preview": bench_http.Call(
@@ -60,11 +57,9 @@ class RouteTimer:
             self.seconds += time.process_time() - started
 
 
-async def measure(args: argparse.Namespace, api_key: str) -> None:
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    app = create_app(get_settings())
+async def measure(args: argparse.Namespace, fresh: FreshApp) -> None:
+    app = fresh.create()
+    api_key = fresh.api_key
     timers = {}
     for route in app.routes:
         path = getattr(route, "path", None)
@@ -103,18 +98,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-preview-cpu-"))
-    try:
-        with fresh_database("sqlite", workdir, "", "preview") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "Preview", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            uvloop.run(measure(args, api_key))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with fresh_app("sqlite", "", "preview") as fresh:
+        uvloop.run(measure(args, fresh))
     return 0
 
 

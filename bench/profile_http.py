@@ -25,12 +25,7 @@ import asyncio
 import cProfile
 import io
 import json
-import logging
-import logging.config
-import os
 import pstats
-import shutil
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,7 +35,7 @@ import uvloop
 from bench import http as bench_http
 from bench.bare_app import PATH as BARE_PATH
 from bench.bare_app import app as bare_app
-from bench.support import DEFAULT_PG_URL, debrief_cli, environment, fresh_database
+from bench.support import DEFAULT_PG_URL, FreshApp, fresh_app
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -130,47 +125,17 @@ def main() -> int:
     args = parser.parse_args()
     case = next(c for c in bench_http.CASES if c.name == args.case)
 
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-profile-"))
-    try:
-        with fresh_database(args.db, workdir, args.pg_url, "profile") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "Profile", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
-            server = bench_http.Server("debrief", env, workdir)  # only to make the fixture
-            try:
-                server.wait_ready("/healthz")
-                fixture = bench_http.make_fixture(server, api_key, args.sessions)
-            finally:
-                server.stop()
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            if args.switch_interval is not None:
-                sys.setswitchinterval(args.switch_interval)
-            return uvloop.run(_profile(args, case, fixture, api_key))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with fresh_app(args.db, args.pg_url, "profile", args.sessions) as fresh:
+        if args.switch_interval is not None:
+            sys.setswitchinterval(args.switch_interval)
+        return uvloop.run(_profile(args, case, fresh))
 
 
-def _configure_logging() -> None:
-    """The server's logging (INFO, an access line a request), written to /dev/null."""
-    from app.core.config import get_settings
-    from app.core.logging import logging_config
-
-    devnull = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
-    real_stderr, sys.stderr = sys.stderr, devnull
-    logging.config.dictConfig(logging_config(get_settings()))
-    sys.stderr = real_stderr
-
-
-async def _profile(
-    args: argparse.Namespace, case: bench_http.Case, fixture: bench_http.Fixture, api_key: str
-) -> int:
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    app = create_app(get_settings())
-    lists = case.build(fixture, args.concurrency)
+async def _profile(args: argparse.Namespace, case: bench_http.Case, fresh: FreshApp) -> int:
+    app = fresh.create()
+    api_key = fresh.api_key
+    assert fresh.fixture is not None
+    lists = case.build(fresh.fixture, args.concurrency)
     bare_lists = [[bench_http.Call("GET", BARE_PATH)]]
 
     await drive(bare_app, bare_lists, None, 2000, args.concurrency)

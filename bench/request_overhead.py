@@ -29,9 +29,7 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import statistics
-import tempfile
 import time
 from typing import Any
 
@@ -39,15 +37,15 @@ import uvloop
 
 from bench import http as bench_http
 from bench.preview_cpu import RouteTimer
-from bench.profile_http import _configure_logging, asgi_call
-from bench.support import DEFAULT_PG_URL, debrief_cli, environment, fresh_database
+from bench.profile_http import asgi_call
+from bench.support import DEFAULT_PG_URL, FreshApp, fresh_app
 
 # Where a middleware layer's own code lives (cProfile's file names), for --layers.
 LAYER_FILES = (
     "app/core/request_pipeline.py",
-    "app/core/middleware.py",
-    "app/core/conditional_get.py",
-    "app/platform/middleware.py",
+    "tests/core/replaced_layers/request_context.py",
+    "tests/core/replaced_layers/conditional_get.py",
+    "tests/core/replaced_layers/platform.py",
     "app/core/route_table.py",
     "app/core/pipeline_app.py",
     "starlette/middleware/errors.py",
@@ -84,28 +82,13 @@ async def _created(app: Any, path: str, body: dict[str, Any], api_key: str) -> s
 def old_layers(app: Any) -> Any:
     """The same app with the layers it had before app/core/request_pipeline (FastAPI's own
     stack around our five middleware classes) and its PostgreSQL reads' AsyncSession made
-    eagerly: the "before" of an in-process A/B, built from this very code."""
+    eagerly: the "before" of an in-process A/B, built from this very code and the layers
+    frozen in tests/core/replaced_layers."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from app.core.conditional_get import ConditionalGetMiddleware
-    from app.core.middleware import (
-        BodySizeLimitMiddleware,
-        RejectNulMiddleware,
-        RequestContextMiddleware,
-    )
-    from app.platform.middleware import PlatformMiddleware
+    from tests.core.replaced_layers import install_replaced_layers
 
-    settings = app.state.settings
-    app.pipeline_options = None
-    outer = list(app.user_middleware)
-    app.user_middleware.clear()
-    app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
-    if settings.metrics_enabled or settings.rate_limits_enabled:
-        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
-    app.user_middleware[0:0] = outer
+    install_replaced_layers(app)
     database = app.state.database
     if not database.is_sqlite:
         database.read_sessionmaker = async_sessionmaker(
@@ -179,13 +162,11 @@ async def _ab(args: argparse.Namespace, api_key: str, new: Any, old: Any) -> Non
         await app.state.database.dispose()
 
 
-async def measure(args: argparse.Namespace, api_key: str) -> None:
-    from app.core.config import get_settings
-    from app.main import create_app
-
-    app = create_app(get_settings())
+async def measure(args: argparse.Namespace, fresh: FreshApp) -> None:
+    app = fresh.create()
+    api_key = fresh.api_key
     if args.ab:
-        await _ab(args, api_key, app, old_layers(create_app(get_settings())))
+        await _ab(args, api_key, app, old_layers(fresh.create()))
         return
     cases = await _cases(app, api_key)
     timers: dict[tuple[str, str], RouteTimer] = {}
@@ -265,18 +246,8 @@ def main() -> int:
     )
     parser.add_argument("--top", type=int, default=0, help="also cProfile's top N by own time")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-overhead-"))
-    try:
-        with fresh_database(args.db, workdir, args.pg_url, "overhead") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "Overhead", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            uvloop.run(measure(args, api_key))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with fresh_app(args.db, args.pg_url, "overhead") as fresh:
+        uvloop.run(measure(args, fresh))
     return 0
 
 

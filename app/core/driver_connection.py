@@ -8,10 +8,11 @@ for the driver reads (PostgreSQL, asyncpg, autocommit, nothing listening to the 
 statements): each statement commits by itself, so the write's version guard, not a
 transaction, keeps an update from being lost.
 
-Failures are handled as the driver reads handle them: a connection whose statement failed
-is discarded, never returned; one found dead takes the pool's older connections with it
-and the error becomes a `DisconnectionError` (the same 503). A problem the caller raises
-between statements (a 404, a 422) gives the connection back as it is.
+Failures are handled as the driver reads handle them (`discard_failed`, which both use):
+a connection whose statement failed is discarded, never returned; one found dead takes the
+pool's older connections with it and the error becomes a `DisconnectionError` (the same
+503). A problem the caller raises between statements (a 404, a 422) gives the connection
+back as it is.
 """
 
 from __future__ import annotations
@@ -29,16 +30,35 @@ from app.core.database_faults import DatabaseFault, database_fault
 from app.core.driver_statements import DriverStatement
 
 
+def discard_failed(pool: Pool, connection: Any, error: BaseException) -> DisconnectionError | None:
+    """Discard a checked-out connection whose statement failed with `error`, never to be
+    returned (in a greenlet, as the pool expects). Closed or unreachable, it is dead, and so
+    are the connections opened before it (SQLAlchemy's own reaction to a disconnect): the
+    requests after this one connect afresh, and the caller raises the `DisconnectionError`
+    returned instead of `error`. Otherwise (cancelled mid-statement included) only this
+    connection goes, and None is returned: `error` stands."""
+    if isinstance(error, Exception) and (
+        connection.driver_connection.is_closed()
+        or database_fault(error) is DatabaseFault.UNREACHABLE
+    ):
+        pool._invalidate(connection, error)
+        return DisconnectionError("the database connection was lost")
+    connection.invalidate(error)
+    return None
+
+
 class DriverConnection:
     """A checked-out connection's asyncpg connection, with the pool's failure handling."""
 
-    __slots__ = ("_driver", "dead", "dialect", "failure")
+    __slots__ = ("_connection", "_driver", "_pool", "dialect", "discarded", "failure")
 
-    def __init__(self, driver: Any, dialect: Dialect) -> None:
-        self._driver = driver
+    def __init__(self, pool: Pool, connection: Any, dialect: Dialect) -> None:
+        self._pool = pool
+        self._connection = connection
+        self._driver = connection.driver_connection
         self.dialect = dialect
         self.failure: BaseException | None = None
-        self.dead = False
+        self.discarded = False
 
     async def fetch(self, sent: DriverStatement, arguments: Sequence[Any]) -> list[Any]:
         """The records of one statement (its arguments in the statement's order)."""
@@ -54,16 +74,16 @@ class DriverConnection:
     async def _run(self, method: Any, sent: DriverStatement, arguments: Sequence[Any]) -> Any:
         if self.failure is not None:
             raise RuntimeError("a statement already failed on this connection")
-        driver = self._driver
         try:
             return await method(sent.sql, *arguments)
         except BaseException as error:
             self.failure = error
-            if not isinstance(error, Exception):  # cancelled mid-statement
+            if not isinstance(error, Exception):  # cancelled mid-statement: no await here
                 raise
-            if driver.is_closed() or database_fault(error) is DatabaseFault.UNREACHABLE:
-                self.dead = True
-                raise DisconnectionError("the database connection was lost") from error
+            self.discarded = True
+            lost = await greenlet_spawn(discard_failed, self._pool, self._connection, error)
+            if lost is not None:
+                raise lost from error
             if _is_integrity_error(error):
                 # As SQLAlchemy's adapter wraps it, so that callers catch one kind.
                 raise IntegrityError(sent.sql, tuple(arguments), error) from error
@@ -79,7 +99,7 @@ def _is_integrity_error(error: BaseException) -> bool:
 async def checked_out(pool: Pool, dialect: Dialect) -> AsyncIterator[DriverConnection]:
     """A connection of `pool` for the block, given back (or discarded) at its end."""
     connection: Any = await greenlet_spawn(pool.connect)
-    checked = DriverConnection(connection.driver_connection, dialect)
+    checked = DriverConnection(pool, connection, dialect)
     try:
         yield checked
     finally:
@@ -87,16 +107,8 @@ async def checked_out(pool: Pool, dialect: Dialect) -> AsyncIterator[DriverConne
 
 
 def _give_back(pool: Pool, connection: Any, checked: DriverConnection) -> None:
-    failure = checked.failure
-    if failure is None:
-        connection.close()  # back to the pool
-        return
     try:
-        if checked.dead:
-            # Dead, and so are the connections opened before it (SQLAlchemy's own reaction
-            # to a disconnect): the requests after this one connect afresh.
-            pool._invalidate(connection, failure)
-        else:
-            connection.invalidate(failure)
+        if checked.failure is not None and not checked.discarded:  # cancelled mid-statement
+            discard_failed(pool, connection, checked.failure)
     finally:
-        connection.close()  # invalidated: closed, not returned
+        connection.close()  # back to the pool, or (invalidated) closed

@@ -13,7 +13,8 @@ no connection yet, a statement built once, and nothing listening to the engine's
 statements (tracing, tests counting them), which then sees them all through the session.
 A connection that fails is discarded, never returned; one found dead takes the pool's
 older connections with it, as SQLAlchemy does on a disconnect, and the error is one
-app/core/database_faults classifies exactly as before (the same 503 problem).
+app/core/database_faults classifies exactly as before (the same 503 problem): the policy
+is app/core/driver_connection's `discard_failed`, run here inside the read's one greenlet.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql import Select
 from sqlalchemy.util import await_, greenlet_spawn
 
 from app.core.database import in_autocommit
-from app.core.database_faults import DatabaseFault, database_fault
+from app.core.driver_connection import discard_failed
 from app.core.driver_statements import driver_statement
 
 
@@ -79,15 +79,9 @@ def _fetch(pool: Pool, sql: str, arguments: tuple[Any, ...]) -> Sequence[Any]:
         try:
             records: Sequence[Any] = await_(driver.fetch(sql, *arguments))
         except BaseException as error:
-            if not isinstance(error, Exception):  # cancelled mid-statement: never reuse it
-                connection.invalidate(error)
-                raise
-            if driver.is_closed() or database_fault(error) is DatabaseFault.UNREACHABLE:
-                # Dead, and so are the connections opened before it (SQLAlchemy's own
-                # reaction to a disconnect): the requests after this one connect afresh.
-                pool._invalidate(connection, error)
-                raise DisconnectionError("the database connection was lost") from error
-            connection.invalidate(error)
+            lost = discard_failed(pool, connection, error)
+            if lost is not None:
+                raise lost from error
             raise
         return records
     finally:

@@ -51,6 +51,10 @@ def check_if_match(if_match: str | None, current: str) -> None:
     )
 
 
+# What a 304 keeps of the 200 it replaces; the representation's own headers go.
+DROPPED_ON_304 = ("content-type", "content-length", "content-disposition", "content-language")
+
+
 def is_not_modified(if_none_match: str | None, current: str) -> bool:
     """RFC 9110 If-None-Match: weak comparison."""
     if if_none_match is None:

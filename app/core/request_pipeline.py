@@ -3,15 +3,15 @@
 It does, in one call with at most one `send` and one `receive` wrapper, what these layers
 did one inside the other (outermost first), and exactly as they did it:
 
-- `PlatformMiddleware` (app/platform/middleware.py), when metrics or rate limits are on:
+- `PlatformMiddleware`, when metrics or rate limits are on:
   the rate-limit headers the request's check left in its scope, and the request counted
   and timed by its route template;
-- `RequestContextMiddleware` (app/core/middleware.py): X-Request-ID, the access line, a
+- `RequestContextMiddleware`: X-Request-ID, the access line, a
   503 problem for a database that cannot answer, a 500 problem for anything else, 499 in
   the log for a client that left;
 - `BodySizeLimitMiddleware`: 413 from a declared length or counted from a streamed body;
 - `RejectNulMiddleware`: 400 for a NUL in the path or query;
-- `ConditionalGetMiddleware` (app/core/conditional_get.py): 304 for a matching
+- `ConditionalGetMiddleware`: 304 for a matching
   If-None-Match;
 - Starlette's `ExceptionMiddleware` and FastAPI's `AsyncExitStackMiddleware`: the
   exception handlers for what is raised outside a route (404, 405), the request's file
@@ -19,8 +19,9 @@ did one inside the other (outermost first), and exactly as they did it:
 
 Each of those was a coroutine frame and a `send` closure per message; here the headers are
 read once, the `receive` wrapper exists only for a request that can carry a body, and the
-`send` wrapper does only what the request needs. Those classes stay as they were: they are
-the reference `tests/core/test_request_pipeline.py` compares this layer against.
+`send` wrapper does only what the request needs. Those classes stay as they were in
+tests/core/replaced_layers: the reference `tests/core/test_request_pipeline.py` compares
+this layer against.
 """
 
 from __future__ import annotations
@@ -42,16 +43,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Router
 from starlette.types import ExceptionHandler, Message, Receive, Scope, Send
 
-from app.core.conditional_get import DROPPED_ON_304
 from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
-from app.core.etags import is_not_modified
-from app.core.middleware import CLIENT_CLOSED_REQUEST, access_logger, error_logger
+from app.core.etags import DROPPED_ON_304, is_not_modified
 from app.core.problem_responses import render_problem
 from app.core.request_context import choose_request_id, request_id_var
+from app.core.request_logs import CLIENT_CLOSED_REQUEST, access_logger, error_logger
 from app.core.secret_paths import redacted
-from app.platform.middleware import children, route_template
 from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
+from app.platform.route_series import children, route_template
 
 FILE_STACK_KEY = "fastapi_middleware_astack"  # FastAPI's request handler asserts it
 HANDLERS_KEY = "starlette.exception_handlers"  # read by each route's own exception handling

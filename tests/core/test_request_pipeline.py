@@ -5,7 +5,8 @@ NUL 400, 304, 404/405 problems, 499 for a client that left, 500 and 503 problems
 error after the response began, rate-limit headers, request metrics, CORS) is driven
 through both: the app as `create_app` builds it, and the same app built the old way
 (FastAPI's own stack around `PlatformMiddleware`, `RequestContextMiddleware`,
-`BodySizeLimitMiddleware`, `RejectNulMiddleware` and `ConditionalGetMiddleware`). The
+`BodySizeLimitMiddleware`, `RejectNulMiddleware` and `ConditionalGetMiddleware`, frozen in
+tests/core/replaced_layers). The
 messages sent (status, every header in order, every body byte), the access and error log
 lines, the exception let out and the metrics counted must be the same.
 """
@@ -30,21 +31,15 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Router
 
 from app.core.application import DebriefApp
-from app.core.conditional_get import ConditionalGetMiddleware
 from app.core.config import Settings
 from app.core.database import Database
-from app.core.middleware import (
-    BodySizeLimitMiddleware,
-    RejectNulMiddleware,
-    RequestContextMiddleware,
-)
 from app.core.request_pipeline import RequestPipeline
 from app.core.routing import api_router
 from app.main import create_app
 from app.platform import metrics
-from app.platform.middleware import PlatformMiddleware
 from app.platform.rate_limits import STATE_KEY, Outcome
 from tests.core.probe_routes import router as probe_router
+from tests.core.replaced_layers import install_replaced_layers
 
 pytestmark = pytest.mark.anyio
 
@@ -96,17 +91,7 @@ def old_stack(settings: Settings, database: Database) -> FastAPI:
     """The app as it was built before the pipeline: FastAPI's stack and our five layers."""
     app = create_app(settings, database=database)
     assert isinstance(app, DebriefApp)
-    app.pipeline_options = None
-    outer = list(app.user_middleware)  # CORS, when configured
-    app.user_middleware.clear()
-    app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
-    if settings.metrics_enabled or settings.rate_limits_enabled:
-        app.add_middleware(PlatformMiddleware, count=settings.metrics_enabled)
-    app.user_middleware[0:0] = outer
-    return _with_routes(app)
+    return _with_routes(install_replaced_layers(app))
 
 
 @dataclass

@@ -1,43 +1,15 @@
 """One pure ASGI layer: counts and times every request by its route template, and adds
-the rate-limit headers the request's check left in its scope. Done by
-app/core/request_pipeline; this class is the reference its test compares against."""
+the rate-limit headers the request's check left in its scope. Frozen as it was in
+app/platform/middleware.py when app/core/request_pipeline replaced it."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.platform import metrics
 from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
-
-UNMATCHED_ROUTE = "<unmatched>"
-
-
-def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    if isinstance(path, str):
-        return path
-    root = scope.get("root_path", "")
-    return "/mcp" if scope["path"].startswith(root + "/mcp") else UNMATCHED_ROUTE
-
-
-_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-
-
-def children(route: str, method: str, status: int) -> tuple[Any, Any]:
-    """The labelled series of one route, method and status; looked up once (labels() takes
-    a lock and builds a key on every call). Bounded: route templates, not paths."""
-    key = (route, method, status)
-    found = _CHILDREN.get(key)
-    if found is None:
-        found = _CHILDREN[key] = (
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)),
-            metrics.HTTP_LATENCY.labels(route, method),
-        )
-    return found
+from app.platform.route_series import children, route_template
 
 
 class PlatformMiddleware:

@@ -2,7 +2,7 @@
 
 In one place rather than in each route, so that no route that sends an ETag can forget it.
 Routes that can tell before they build the body (e.g. a candidate) answer 304 themselves.
-Done by app/core/request_pipeline; this class is the reference its test compares against.
+Frozen as it was in app/core/conditional_get.py when app/core/request_pipeline replaced it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.etags import is_not_modified
-
-# What a 304 keeps of the 200 it replaces; the representation's own headers go.
-DROPPED_ON_304 = ("content-type", "content-length", "content-disposition", "content-language")
+from app.core.etags import DROPPED_ON_304, is_not_modified
 
 
 class ConditionalGetMiddleware:

@@ -1,7 +1,7 @@
 """Pure ASGI middleware: request id, access log and last-resort errors; body size limit.
 
-No longer installed: app/core/request_pipeline does all of this in one layer. These
-classes are the reference its test (tests/core/test_request_pipeline.py) compares against.
+Frozen as they were in app/core/middleware.py when app/core/request_pipeline replaced
+them with one layer.
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
 from app.core.problem_responses import render_problem
 from app.core.request_context import REQUEST_ID_HEADER, choose_request_id, request_id_var
+from app.core.request_logs import CLIENT_CLOSED_REQUEST, access_logger, error_logger
 from app.core.secret_paths import redacted
-
-access_logger = logging.getLogger("debrief.access")
-error_logger = logging.getLogger("debrief.error")
-# The access log's status for a request whose client went away before it was read
-# (nginx's convention; nothing is sent).
-CLIENT_CLOSED_REQUEST = 499
-
 
 _REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
 
