@@ -1,7 +1,9 @@
 """The diagnosis engine: rules with certainty factors, combined as the rule set says, explained.
 
-Pure: a rule set is checked and compiled once into closures; evaluating it walks each rule
-once, so the cost is bounded by the size of the rule set.
+Pure: a rule set is checked and compiled once into a plan (`rule_plan`): a closure per
+condition, and what does not depend on the inputs worked out ahead. From its second
+evaluation, which rules fire is said by one function written out for it (`firing_code`).
+Evaluating it visits each rule once, so the cost is bounded by the size of the rule set.
 """
 
 from __future__ import annotations
