@@ -165,8 +165,12 @@ def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any])
     for compiled in question_set.questions:
         question = compiled.question
         key = question.key
-        conditions = compiled.conditions  # most questions have none
-        if conditions and not all(condition(given) for condition in conditions):
+        hidden = False
+        for condition in compiled.conditions:  # most questions have none
+            if not condition(given):
+                hidden = True
+                break
+        if hidden:
             if key in given:
                 problems.append(
                     AnswerProblem(

@@ -50,8 +50,20 @@ def _mycin_factor(evidence: Evidence) -> float:
 
 
 def strongest_factor(values: list[float]) -> float:
-    """A category is as strong as its strongest factor; with none for it, its strongest against."""
-    return max((v for v in values if v > 0), default=min(values, default=0.0))
+    """A category is as strong as its strongest factor; with none for it, its strongest against.
+
+    `max((v for v in values if v > 0), default=min(values, default=0.0))`, without a
+    generator: the first of equals is kept, as `max` and `min` keep it."""
+    strongest: float | None = None
+    weakest: float | None = None
+    for value in values:
+        if value > 0 and (strongest is None or value > strongest):
+            strongest = value
+        if weakest is None or value < weakest:
+            weakest = value
+    if strongest is not None:
+        return strongest
+    return 0.0 if weakest is None else weakest
 
 
 def mycin_category(values: list[float]) -> float:
