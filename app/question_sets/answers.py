@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.question_sets.compiled import CompiledQuestion, CompiledQuestionSet
+from app.question_sets.compiled import CompiledQuestionSet
 from app.question_sets.definition import (
     DateQuestion,
     ListQuestion,
@@ -52,43 +52,54 @@ def _keys(options: list[Any]) -> str:
     return ", ".join(option.key for option in options)
 
 
-def _check_value(question: Question, value: Any, pointer: str) -> list[AnswerProblem]:
-    def problem(message: str, code: str, where: str = pointer) -> list[AnswerProblem]:
-        return [AnswerProblem(where, message, code)]
+def _problem(pointer: str, message: str, code: str) -> list[AnswerProblem]:
+    return [AnswerProblem(pointer, message, code)]
 
-    if isinstance(question, YesNoQuestion):
-        return [] if isinstance(value, bool) else problem("answer true or false", "type")
-    if isinstance(question, ScaleQuestion):
-        if isinstance(value, bool) or not isinstance(value, int):
-            return problem(f"choose a whole number from {question.min} to {question.max}", "type")
-        if not question.min <= value <= question.max:
-            return problem(f"choose from {question.min} to {question.max}", "range")
-        return []
-    if isinstance(question, SingleChoiceQuestion):
-        if not isinstance(value, str) or value not in {o.key for o in question.options}:
-            return problem(f"choose one of: {_keys(question.options)}", "choice")
-        return []
-    if isinstance(question, MultiChoiceQuestion):
-        return _check_choices(question, value, pointer)
-    if isinstance(question, TextQuestion):
-        if not isinstance(value, str) or not value.strip():
-            return problem("write some text, or leave the question out", "type")
-        if len(value) > question.max_length:
-            return problem(f"keep it to {question.max_length} characters", "too_long")
-        return []
-    if isinstance(question, ListQuestion):
-        return _check_list(question, value, pointer)
-    if isinstance(question, NumberQuestion):
-        return _check_number(question, value, pointer)
-    if isinstance(question, DateQuestion):
-        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-            return problem("give a date as YYYY-MM-DD", "date")
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return problem("give a real date as YYYY-MM-DD", "date")
-        return []
-    raise AssertionError(f"unhandled question kind {question.kind}")
+
+def _check_yes_no(question: YesNoQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
+    return [] if isinstance(value, bool) else _problem(pointer, "answer true or false", "type")
+
+
+def _check_scale(question: ScaleQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        message = f"choose a whole number from {question.min} to {question.max}"
+        return _problem(pointer, message, "type")
+    if not question.min <= value <= question.max:
+        return _problem(pointer, f"choose from {question.min} to {question.max}", "range")
+    return []
+
+
+def _check_choice(question: SingleChoiceQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
+    if not isinstance(value, str) or value not in {o.key for o in question.options}:
+        return _problem(pointer, f"choose one of: {_keys(question.options)}", "choice")
+    return []
+
+
+def _check_text(question: TextQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
+    if not isinstance(value, str) or not value.strip():
+        return _problem(pointer, "write some text, or leave the question out", "type")
+    if len(value) > question.max_length:
+        return _problem(pointer, f"keep it to {question.max_length} characters", "too_long")
+    return []
+
+
+def _check_date(question: DateQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return _problem(pointer, "give a date as YYYY-MM-DD", "date")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return _problem(pointer, "give a real date as YYYY-MM-DD", "date")
+    return []
+
+
+def _check_value(question: Question, value: Any, pointer: str) -> list[AnswerProblem]:
+    check = _CHECKS.get(type(question))
+    if check is None:  # a kind of question made from one of these
+        check = next((c for kind, c in _CHECKS.items() if isinstance(question, kind)), None)
+        if check is None:
+            raise AssertionError(f"unhandled question kind {question.kind}")
+    return check(question, value, pointer)
 
 
 def _check_choices(question: MultiChoiceQuestion, value: Any, pointer: str) -> list[AnswerProblem]:
@@ -141,11 +152,6 @@ def _check_number(question: NumberQuestion, value: Any, pointer: str) -> list[An
     return []
 
 
-def _is_shown(compiled: CompiledQuestion, answers: Mapping[str, Any]) -> bool:
-    # Most questions have no condition: no generator for them.
-    return not compiled.conditions or all(condition(answers) for condition in compiled.conditions)
-
-
 def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any]) -> AnswerReport:
     """Every problem with a set of answers; `null` stands for "not answered"."""
     report = AnswerReport()
@@ -155,25 +161,47 @@ def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any])
             report.problems.append(
                 AnswerProblem(f"/{key}", "this set has no such question", "unknown_question")
             )
+    problems, shown, answered = report.problems, report.shown, report.answered
     for compiled in question_set.questions:
         question = compiled.question
-        if not _is_shown(compiled, given):
-            if question.key in given:
-                report.problems.append(
+        key = question.key
+        hidden = False
+        for condition in compiled.conditions:  # most questions have none
+            if not condition(given):
+                hidden = True
+                break
+        if hidden:
+            if key in given:
+                problems.append(
                     AnswerProblem(
-                        f"/{question.key}",
+                        f"/{key}",
                         "this question is not asked given your other answers; leave it out",
                         "not_shown",
                     )
                 )
             continue
-        report.shown.append(question.key)
-        if question.key in given:
-            report.answered.append(question.key)
-            report.problems += _check_value(question, given[question.key], f"/{question.key}")
+        shown.append(key)
+        value = given.get(key)  # never None when given
+        if value is not None:
+            answered.append(key)
+            found = _check_value(question, value, f"/{key}")
+            if found:
+                problems += found
         elif question.required:
-            report.missing_required.append(question.key)
+            report.missing_required.append(key)
     return report
+
+
+_CHECKS: dict[type[Any], Callable[[Any, Any, str], list[AnswerProblem]]] = {
+    YesNoQuestion: _check_yes_no,
+    ScaleQuestion: _check_scale,
+    SingleChoiceQuestion: _check_choice,
+    MultiChoiceQuestion: _check_choices,
+    TextQuestion: _check_text,
+    ListQuestion: _check_list,
+    NumberQuestion: _check_number,
+    DateQuestion: _check_date,
+}
 
 
 def visible_report(

@@ -66,7 +66,8 @@ def _contains(container: Any, item: Any) -> bool:
     return False
 
 
-def _build(node: Any, flat: bool) -> Evaluator:
+def build(node: Any, flat: bool) -> Evaluator:
+    """A tree `check_condition` passed, compiled (`compile_condition` checks it first)."""
     if isinstance(node, list):
         values = tuple(node)
         return lambda _facts: values
@@ -99,7 +100,7 @@ def _build(node: Any, flat: bool) -> Evaluator:
     if op == "missing":
         names = tuple(args)
         return lambda facts: any(_is_missing(lookup(facts, name)) for name in names)
-    parts = [_build(arg, flat) for arg in args]
+    parts = [build(arg, flat) for arg in args]
     if op == "and":
         if len(parts) == 2:
             first, second = parts
@@ -155,7 +156,7 @@ def compile_condition(
     problems = check_condition(tree, fields, limits)
     if problems:
         raise InvalidCondition(problems)
-    return _build(tree, flat)
+    return build(tree, flat)
 
 
 def holds(evaluator: Evaluator, facts: Facts) -> bool:

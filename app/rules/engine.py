@@ -1,7 +1,9 @@
 """The diagnosis engine: rules with certainty factors, combined as the rule set says, explained.
 
-Pure: a rule set is checked and compiled once into closures; evaluating it walks each rule
-once, so the cost is bounded by the size of the rule set.
+Pure: a rule set is checked and compiled once into a plan (`rule_plan`): a closure per
+condition, and what does not depend on the inputs worked out ahead. From its second
+evaluation, which rules fire is said by one function written out for it (`firing_code`).
+Evaluating it visits each rule once, so the cost is bounded by the size of the rule set.
 """
 
 from __future__ import annotations
@@ -9,93 +11,45 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import neg
 from typing import Any
 
-from app.rules.compiler import Evaluator, compile_condition
-from app.rules.conditions import (
-    DEFAULT_LIMITS,
-    ConditionLimits,
-    arguments,
-    check_condition,
-    fields_read,
-)
+from app.rules.combination import COMBINERS, Evidence, combine, combine_all
+from app.rules.conditions import ConditionLimits, check_condition
 from app.rules.definition import Combination, RuleSetContent
-from app.rules.explain import (
-    ENGLISH,
-    MAX_FILLED_CHARS,
-    Labels,
-    Template,
-    Wording,
-    template_problems,
-)
+from app.rules.explain import ENGLISH, MAX_FILLED_CHARS, Labels, Wording, template_problems
+from app.rules.firing_code import firing_function
 from app.rules.limits import MAX_EXPLANATIONS_CHARS, RULE_LIMITS, LimitProblem, screen
+from app.rules.rule_plan import (
+    EVIDENCE_ROOTS,
+    CategoryPlan,
+    RulePlan,
+    plan_category,
+    plan_rule,
+    readers_of,
+)
+from app.rules.verdict import CategoryScore, FiredRule, Step, Verdict
+
+__all__ = [
+    "COMBINERS",
+    "EVIDENCE_ROOTS",
+    "CategoryScore",
+    "CompiledRuleSet",
+    "Evidence",
+    "FiredRule",
+    "InvalidRuleSet",
+    "Step",
+    "Verdict",
+    "combine",
+    "combine_all",
+    "content_hash",
+    "run_tests",
+]
 
 MIXED = "mixed"
 INCONCLUSIVE = "inconclusive"
-EVIDENCE_ROOTS = ("answers.", "feedback.")
 MAX_MISSING = 5
-
-
-def combine(a: float, b: float) -> float:
-    """MYCIN's combination of two certainty factors."""
-    if a >= 0 and b >= 0:
-        return a + b - a * b
-    if a < 0 and b < 0:
-        return a + b + a * b
-    denominator = 1 - min(abs(a), abs(b))
-    return (a + b) / denominator if denominator else 0.0  # certain for and against: no verdict
-
-
-def combine_all(values: list[float]) -> float:
-    result = 0.0
-    for value in values:
-        result = combine(result, value) if result or value else 0.0
-    return result
-
-
-def strongest(evidence: list[tuple[float, str]]) -> float:
-    """Per source, the strongest evidence for and the strongest against; sources combine.
-
-    A source is what a rule reads (`answers`, `feedback`, `history`, ...). Signals from one
-    source are one observation seen several ways (a low self-rating, a bored interviewer
-    and an unsaid pitch all come from the candidate's memory of one hour), so only the
-    strongest counts; independent sources (the interviewer's word, earlier rejections)
-    reinforce each other the MYCIN way.
-    """
-    for_: dict[str, float] = {}
-    against: dict[str, float] = {}
-    for cf, source in evidence:
-        if cf > 0:
-            for_[source] = max(cf, for_.get(source, 0.0))
-        elif cf < 0:
-            against[source] = min(cf, against.get(source, 0.0))
-    return combine_all([combine_all(list(for_.values())), combine_all(list(against.values()))])
-
-
-def _mycin_factor(evidence: list[tuple[float, str]]) -> float:
-    return combine_all([cf for cf, _ in evidence])
-
-
-def strongest_factor(values: list[float]) -> float:
-    """A category is as strong as its strongest factor; with none for it, its strongest against."""
-    return max((v for v in values if v > 0), default=min(values, default=0.0))
-
-
-def mycin_category(values: list[float]) -> float:
-    score = 0.0
-    for value in values:
-        if value:
-            score = combine(score, value) if score else value
-    return score
-
-
-Evidence = list[tuple[float, str]]  # (certainty factor, source) of each rule that fired
-COMBINERS: dict[Combination, tuple[Callable[[Evidence], float], Callable[[list[float]], float]]]
-COMBINERS = {
-    Combination.CERTAINTY_FACTORS: (_mycin_factor, mycin_category),
-    Combination.STRONGEST_EVIDENCE: (strongest, strongest_factor),
-}
 
 
 def content_hash(content: RuleSetContent) -> str:
@@ -119,46 +73,6 @@ class InvalidRuleSet(ValueError):
     def __init__(self, problems: list[RuleProblem]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{p.pointer}: {p.message}" for p in problems))
-
-
-@dataclass(slots=True)
-class FiredRule:
-    id: str
-    category: str
-    factor: str
-    cf: float
-    because: str
-    held: list[Any]
-
-
-@dataclass(slots=True)
-class Step:
-    id: str
-    priority: int
-    text: str
-    category: str
-    rule_id: str
-
-
-@dataclass(slots=True)
-class CategoryScore:
-    key: str
-    label: str
-    score: float
-    factors: dict[str, float]
-
-
-@dataclass(slots=True)
-class Verdict:
-    primary_category: str
-    confidence: float
-    margin: float
-    categories: list[CategoryScore]
-    fired_rules: list[FiredRule]
-    next_steps: list[Step]
-    missing: list[str]
-    answered: int = 0
-    history_pattern: list[str] = field(default_factory=list)
 
 
 _FLATTEN_DEPTH = 3
@@ -186,29 +100,11 @@ def flatten(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _answered(flat: Mapping[str, Any]) -> int:
     """Answers given; an empty list is one ("no credentials missing")."""
-    return sum(
-        1
-        for name, value in flat.items()
-        if name.startswith(EVIDENCE_ROOTS) and value is not None and value != ""
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _CompiledRule:
-    id: str
-    category: str
-    factor: str
-    cf: float
-    when: Evaluator
-    clauses: tuple[tuple[Any, Evaluator], ...]  # top-level parts, to say which held
-    held: list[Any] | None  # when all of them hold whenever the rule fires (an `and`)
-    because: Template
-    needs: tuple[str, ...]  # fields `because` names: without a value the rule cannot explain itself
-    steps: tuple[Step, ...]  # shared, never changed
-    evidence: tuple[str, ...]  # answers./feedback. fields it reads
-    weight: float  # |cf|: how much an unanswered field it reads could move the verdict
-    source: str  # the roots it reads: evidence from one source is not independent
-    key: tuple[str, str]  # (category, factor): the evidence it adds to
+    count = 0
+    for name, value in flat.items():
+        if name.startswith(EVIDENCE_ROOTS) and value is not None and value != "":
+            count += 1
+    return count
 
 
 def limit_problems(content: RuleSetContent) -> list[RuleProblem]:
@@ -261,14 +157,6 @@ def rule_set_problems(
     return problems
 
 
-def _clauses(tree: dict[str, Any], fields: Collection[str]) -> tuple[tuple[Any, Evaluator], ...]:
-    (operator,) = tree
-    parts = arguments(tree) if operator in ("and", "or") else [tree]
-    return tuple(
-        (part, compile_condition(part, fields, DEFAULT_LIMITS, flat=True)) for part in parts
-    )
-
-
 class CompiledRuleSet:
     """`labels` maps a field to the words for its values (`final_interview` to "final
     interview"), so explanations never show a code."""
@@ -294,32 +182,44 @@ class CompiledRuleSet:
         self.value_labels: Labels = labels or {}
         self.wording = wording
         self.combine_factor, self.combine_category = COMBINERS[content.combination]
-        self.labels = {c.key: c.label for c in content.categories}
-        self.factors = {c.key: tuple(c.factors) for c in content.categories}
-        self.history_fields = {c.key: f"history.{c.key}" for c in content.categories}
         self.thresholds = content.thresholds
-        self.rules = tuple(
-            _CompiledRule(
-                rule.id,
-                rule.category,
-                rule.factor,
-                rule.cf,
-                compile_condition(rule.when, fields, RULE_LIMITS, flat=True),
-                _clauses(rule.when, fields),
-                arguments(rule.when) if "and" in rule.when else None,
-                Template(rule.because),
-                Template(rule.because).fields,
-                tuple(
-                    Step(s.id, s.priority, s.text, rule.category, rule.id) for s in rule.next_steps
-                ),
-                tuple(sorted(f for f in fields_read(rule.when) if f.startswith(EVIDENCE_ROOTS))),
-                abs(rule.cf),
-                "+".join(sorted({f.split(".", 1)[0] for f in fields_read(rule.when)})),
-                (rule.category, rule.factor),
-            )
-            for rule in content.rules
+        self.categories: tuple[CategoryPlan, ...] = tuple(
+            plan_category(category, self.combine_category) for category in content.categories
         )
-        self.evidence_fields = tuple(sorted({f for rule in self.rules for f in rule.evidence}))
+        by_key = {category.key: category for category in self.categories}
+        combiners = COMBINERS[content.combination]
+        self.rules: tuple[RulePlan, ...] = tuple(
+            plan_rule(index, rule, fields, by_key[rule.category], combiners)
+            for index, rule in enumerate(content.rules)
+        )
+        self.history_fields = {c.key: f"history.{c.key}" for c in content.categories}
+        self.readers = readers_of(self.rules)
+        self.evidence_fields = tuple(self.readers)
+        self.evidence_set = frozenset(self.evidence_fields)
+        self._evaluations = 0
+        self._fired_rules: Callable[[Mapping[str, Any]], list[RulePlan]] = self._fired_by_closures
+
+    # Evaluations through the rules' closures before the rule set is written out as one
+    # function: a rule set used once (an inline one in a preview) never pays for that.
+    written_out_after = 1
+
+    def _fired_by_closures(self, flat: Mapping[str, Any]) -> list[RulePlan]:
+        """The rules whose condition holds and whose explanation has its values, in order."""
+        self._evaluations += 1
+        if self._evaluations > self.written_out_after:
+            self._fired_rules = firing_function(self.rules)
+            return self._fired_rules(flat)
+        get = flat.get
+        fired = []
+        for rule in self.rules:
+            if rule.when(flat):
+                for name in rule.needs:  # without a value the rule cannot explain itself
+                    value = get(name)
+                    if value is None or value == "":
+                        break
+                else:
+                    fired.append(rule)
+        return fired
 
     def evaluate(
         self, inputs: Mapping[str, Any], askable: Collection[str] | None = None
@@ -328,56 +228,84 @@ class CompiledRuleSet:
         far; only those are reported as missing (all fields read, when not given)."""
         flat = flatten(inputs)
         get = flat.get
+        fired_plans = self._fired_rules(flat)
         fired: list[FiredRule] = []
-        steps: list[Step] = []
-        by_factor: dict[tuple[str, str], Evidence] = {}
-        missing_weight: dict[str, float] = {}
+        labels, wording = self.value_labels, self.wording
         budget = MAX_EXPLANATIONS_CHARS  # only a rule set published before the limits needs it
-        # The answers a rule that does not fire could still be waiting for.
-        unanswered = {
-            name
-            for name in self.evidence_fields
-            if get(name) is None and (askable is None or name in askable)
-        }
-        for rule in self.rules:
-            fires = bool(rule.when(flat))
-            if fires:
-                for name in rule.needs:  # without a value the rule cannot explain itself
-                    value = get(name)
-                    if value is None or value == "":
-                        fires = False
-                        break
-            if fires:
-                held = (
-                    rule.held
-                    if rule.held is not None
-                    else [part for part, holds in rule.clauses if holds(flat)]
-                )
-                because = rule.because.fill(
-                    flat, self.value_labels, min(MAX_FILLED_CHARS, budget), self.wording
-                )
-                budget -= len(because)
-                fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
-                evidence = by_factor.get(rule.key)
-                if evidence is None:
-                    by_factor[rule.key] = [(rule.cf, rule.source)]
-                else:
-                    evidence.append((rule.cf, rule.source))
-                steps.extend(rule.steps)
+        for rule in fired_plans:
+            if rule.held is not None:
+                held = rule.held
+            elif rule.clauses:
+                held = [part for part, holds in rule.clauses if holds(flat)]
             else:
-                for name in rule.evidence:
-                    if name in unanswered:
-                        missing_weight[name] = missing_weight.get(name, 0.0) + rule.weight
+                held = [rule.tree]
+            because = rule.because.fill(flat, labels, min(MAX_FILLED_CHARS, budget), wording)
+            budget -= len(because)
+            fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
+        categories = self._scores(fired_plans)
+        steps = [step for rule in fired_plans for step in rule.steps]
+        missing = self._missing(get, askable, {rule.index for rule in fired_plans})
+        return self._verdict(flat, categories, fired, steps, missing)
+
+    def _scores(self, fired: list[RulePlan]) -> list[CategoryScore]:
+        """Each category's score, highest first; a factor's is its rules' combined."""
+        by_category: dict[str, list[RulePlan]] = {}
+        for rule in fired:
+            group = by_category.get(rule.category)
+            if group is None:
+                by_category[rule.category] = [rule]
+            else:
+                group.append(rule)
         categories = []
-        for key, factors in self.factors.items():
-            factor_scores: dict[str, float] = {}
-            for factor in factors:
-                cfs = by_factor.get((key, factor))
-                factor_scores[factor] = round(self.combine_factor(cfs), 4) if cfs else 0.0
-            score = self.combine_category(list(factor_scores.values()))
-            categories.append(CategoryScore(key, self.labels[key], round(score, 4), factor_scores))
+        for category in self.categories:
+            rules = by_category.get(category.key)
+            factor_scores = category.zeros.copy()
+            if rules is None:
+                score = category.unmoved
+            elif len(rules) == 1:
+                (rule,) = rules
+                factor_scores[rule.factor] = rule.alone
+                score = rule.alone_in_category
+            else:
+                score = self._combined(rules, factor_scores)
+            categories.append(CategoryScore(category.key, category.label, score, factor_scores))
         categories.sort(key=lambda c: -c.score)
-        return self._verdict(flat, categories, fired, steps, missing_weight)
+        return categories
+
+    def _combined(self, rules: list[RulePlan], factor_scores: dict[str, float]) -> float:
+        """A category's score from its rules that fired, each factor's filled in."""
+        by_factor: dict[str, list[RulePlan]] = {}
+        for rule in rules:
+            by_factor.setdefault(rule.factor, []).append(rule)
+        for factor, group in by_factor.items():
+            if len(group) == 1:
+                factor_scores[factor] = group[0].alone
+            else:
+                evidence = [(rule.cf, rule.source) for rule in group]
+                factor_scores[factor] = round(self.combine_factor(evidence), 4)
+        return round(self.combine_category(list(factor_scores.values())), 4)
+
+    def _missing(
+        self, get: Callable[[str], Any], askable: Collection[str] | None, fired: set[int]
+    ) -> dict[str, float]:
+        """Each unanswered field a rule that did not fire reads (and a person could still
+        be asked), with the weight of those rules summed in rule order."""
+        missing: dict[str, float] = {}
+        names = self.evidence_fields if askable is None else self.evidence_set.intersection(askable)
+        for name in names:
+            if get(name) is not None:
+                continue
+            readers = self.readers[name]
+            if fired.isdisjoint(readers.indices):
+                missing[name] = readers.total
+                continue
+            total: float | None = None
+            for index, weight in readers.weights:
+                if index not in fired:
+                    total = (0.0 if total is None else total) + weight
+            if total is not None:
+                missing[name] = total
+        return missing
 
     def _verdict(
         self,
@@ -402,11 +330,16 @@ class CompiledRuleSet:
             primary = MIXED
         else:
             primary = top.key
-        weight = {c.key: c.score for c in categories}
-        unique: dict[str, Step] = {}
-        for step in sorted(steps, key=lambda s: (s.priority, -weight.get(s.category, 0.0))):
-            unique.setdefault(step.id, step)
-        missing = sorted(missing_weight, key=lambda name: (-missing_weight[name], name))
+        next_steps = steps
+        if steps:
+            weight = {c.key: c.score for c in categories}
+            unique: dict[str, Step] = {}
+            for step in sorted(steps, key=lambda s: (s.priority, -weight.get(s.category, 0.0))):
+                unique.setdefault(step.id, step)
+            next_steps = list(unique.values())
+        # By weight, heaviest first, then by name (names never tie).
+        weights = map(neg, missing_weight.values())
+        missing = [name for _, name in sorted(zip(weights, missing_weight, strict=True))]
         history = self.history_fields
         pattern = [
             c.key for c in categories if c.score > 0 and (flat.get(history[c.key]) or 0) >= 2
@@ -417,7 +350,7 @@ class CompiledRuleSet:
             margin=margin,
             categories=categories,
             fired_rules=fired,
-            next_steps=list(unique.values()),
+            next_steps=next_steps,
             missing=missing[:MAX_MISSING],
             answered=answered,
             history_pattern=pattern,

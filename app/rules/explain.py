@@ -84,6 +84,8 @@ class Wording:
     none: str = "none"
 
     def join(self, items: list[str]) -> str:
+        if len(items) == 1:  # as Babel joins one item: the item
+            return items[0]
         return format_list(items, locale=_babel_locale(self.locale)) if items else self.none
 
     def number(self, number: float) -> str:
@@ -111,6 +113,12 @@ def _shown(value: Any, words: Mapping[Any, str], wording: Wording = ENGLISH) -> 
 
 
 def _show(value: Any, words: Mapping[Any, str], wording: Wording, depth: int = 0) -> str:
+    # The common kinds first, as the general order below would show them.
+    kind = type(value)
+    if kind is str:
+        return words.get(value, value)
+    if kind is int:
+        return words[value] if value in words else wording.number(value)
     if isinstance(value, list | tuple):
         if depth >= _MAX_LIST_DEPTH:
             return ELLIPSIS
