@@ -26,6 +26,7 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.planned_handler import planned_route_handler
+from app.core.planned_request_handler import planned_request_handler, unplanned_shape
 from app.core.text_input import refuse_invalid_text
 
 EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
@@ -95,6 +96,8 @@ class DebriefRoute(APIRoute):
         self.dependency_plan = compile_plan(self.dependant)
         if isinstance(self.dependency_plan, DependencyPlan):
             handler = planned_route_handler(self, self.dependency_plan.solve_dependencies)
+            if unplanned_shape(self) is None:
+                handler = planned_request_handler(self, self.dependency_plan, handler)
         else:
             handler = super().get_route_handler()
         reads_body = self.body_field is not None
