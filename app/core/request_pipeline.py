@@ -42,6 +42,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Router
 from starlette.types import ExceptionHandler, Message, Receive, Scope, Send
 
+from app.core.access_line import log_access
 from app.core.conditional_get import DROPPED_ON_304
 from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
@@ -249,18 +250,8 @@ class RequestPipeline:
         finally:
             if access_logger.isEnabledFor(_INFO):
                 method, path = scope["method"], redacted(scope["path"])
-                access_logger.info(
-                    "%s %s %s",
-                    method,
-                    path,
-                    status,
-                    extra={
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
-                )
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                log_access(method, path, status, duration_ms)
             request_id_var.reset(token)
             if self.count:
                 counter, latency = children(route_template(scope), scope["method"], sent_status)
