@@ -77,7 +77,7 @@ def test_fastapi_internals_the_plan_relies_on() -> None:
         "len(body_fields) == 1\n        and not embed_body_fields\n"
         "        and not _should_embed_body_fields(body_fields)\n"
         "        and not _get_form_models(body_fields[0])",
-        "if single_not_embedded_field:\n        loc: tuple[str, ...] = (\"body\",)\n"
+        'if single_not_embedded_field:\n        loc: tuple[str, ...] = ("body",)\n'
         "        v_, errors_ = _validate_value_with_model_field(\n"
         "            field=first_field,\n            value=body_to_process,\n"
         "            values=values,\n            loc=loc,\n        )\n"
