@@ -27,6 +27,8 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import uvloop
@@ -98,23 +100,30 @@ async def measure(args: argparse.Namespace, api_key: str) -> None:
             )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-preview-cpu-"))
+@contextmanager
+def preview_organisation(prefix: str) -> Iterator[tuple[Path, str]]:
+    """A fresh SQLite database, migrated, with one organisation: the working directory
+    and the organisation's API key, Debrief's settings in this process's environment."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         with fresh_database("sqlite", workdir, "", "preview") as url:
             env = environment(url, workdir)
             debrief_cli(["migrate"], env, workdir)
             created = debrief_cli(["create-org", "Preview", "--json"], env, workdir)
-            api_key = json.loads(created)["api_key"]
             os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            _configure_logging()
-            uvloop.run(measure(args, api_key))
+            yield workdir, json.loads(created)["api_key"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with preview_organisation("debrief-preview-cpu-") as (_, api_key):
+        _configure_logging()
+        uvloop.run(measure(args, api_key))
     return 0
 
 

@@ -18,18 +18,15 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 import argparse
-import json
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 
 import uvloop
 
-from bench.preview_cpu import PREVIEWS
+from bench.preview_cpu import PREVIEWS, preview_organisation
 from bench.profile_http import _configure_logging, asgi_call
-from bench.support import debrief_cli, environment, fresh_database
 
 _TOTAL = re.compile(r"^(?:summary|totals): (\d+)", re.MULTILINE)
 
@@ -78,20 +75,12 @@ def main() -> int:
         _configure_logging()
         uvloop.run(run(args.inner, args.requests, os.environ["BENCH_API_KEY"]))
         return 0
-    workdir = Path(tempfile.mkdtemp(prefix="debrief-preview-instructions-"))
-    try:
-        with fresh_database("sqlite", workdir, "", "preview") as url:
-            env = environment(url, workdir)
-            debrief_cli(["migrate"], env, workdir)
-            created = debrief_cli(["create-org", "Preview", "--json"], env, workdir)
-            os.environ.update({k: v for k, v in env.items() if k.startswith("DEBRIEF_")})
-            os.environ["BENCH_API_KEY"] = json.loads(created)["api_key"]
-            for name in PREVIEWS:
-                base = instructions(name, 0, workdir)
-                more = instructions(name, args.requests, workdir)
-                print(f"  {name:<18} {(more - base) / args.requests / 1e6:.3f} M instructions")
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with preview_organisation("debrief-preview-instructions-") as (workdir, api_key):
+        os.environ["BENCH_API_KEY"] = api_key
+        for name in PREVIEWS:
+            base = instructions(name, 0, workdir)
+            more = instructions(name, args.requests, workdir)
+            print(f"  {name:<18} {(more - base) / args.requests / 1e6:.3f} M instructions")
     return 0
 
 

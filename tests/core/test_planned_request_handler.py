@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import email.message
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,10 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core import planned_request_handler, routing
-from app.core.config import Settings
 from app.core.dependency_plan import DependencyPlan
 from app.core.planned_request_handler import is_json_media_type
 from app.core.routing import DebriefRoute
+
+# The same requests' set-up as the plan's differential test: rate limits off, a raw client.
+from tests.core.test_dependency_plan import raw_client, settings  # noqa: F401
 from tests.request_catalogue import base_bodies, candidate_and_session, operations, url
 
 pytestmark = pytest.mark.anyio
@@ -126,19 +128,6 @@ def _masked(answer: Answer) -> Any:
     return status, headers, _CREATED.sub(b"X", content)
 
 
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # Thousands of requests: the limits would answer 429 and count down in every response.
-    return settings.model_copy(update={"rate_limits_enabled": False})
-
-
-@pytest.fixture
-async def raw_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
-
-
 async def _send(
     client: httpx.AsyncClient, method: str, target: str, headers: dict[str, str], body: bytes
 ) -> Answer:
@@ -149,7 +138,10 @@ async def _send(
 
 
 async def test_body_routes_answer_as_fastapis_handler(
-    app: FastAPI, api: httpx.AsyncClient, raw_client: httpx.AsyncClient, tenant: Any
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    raw_client: httpx.AsyncClient,  # noqa: F811 (the imported fixture)
+    tenant: Any,
 ) -> None:
     candidate, session = await candidate_and_session(api)
     ids = {
