@@ -23,7 +23,9 @@ from app.core.planned_request_handler import is_json_media_type
 from app.core.routing import DebriefRoute
 
 # The same requests' set-up as the plan's differential test: rate limits off, a raw client.
-from tests.core.test_dependency_plan import raw_client, settings  # noqa: F401
+from tests.core.test_dependency_plan import STAMPED_NOW, raw_client, settings  # noqa: F401
+from tests.core.test_dependency_plan import _requests as plan_requests
+from tests.core.test_dependency_plan import _send as plan_send
 from tests.request_catalogue import base_bodies, candidate_and_session, operations, url
 
 pytestmark = pytest.mark.anyio
@@ -88,15 +90,15 @@ def fastapis_handlers(app: FastAPI) -> tuple[list[DebriefRoute], list[Any]]:
     """Every Debrief route, and its ASGI app served by FastAPI's own handler (with the
     route's plan), as before this handler existed."""
     routes = [r for r in app.router.routes if isinstance(r, DebriefRoute)]
-    saved = [(route.app, route.dependency_plan) for route in routes]
+    saved = [(route.app, route.dependency_plan, route._planned_handler) for route in routes]
     original = routing.unplanned_shape
     routing.unplanned_shape = lambda route: "the reference"  # type: ignore[assignment]
     try:
         reference = [request_response(route.get_route_handler()) for route in routes]
     finally:
         routing.unplanned_shape = original  # type: ignore[assignment]
-        for route, (app_, plan) in zip(routes, saved, strict=True):
-            route.app, route.dependency_plan = app_, plan
+        for route, (app_, plan, handler) in zip(routes, saved, strict=True):
+            route.app, route.dependency_plan, route._planned_handler = app_, plan, handler
     return routes, reference
 
 
@@ -240,3 +242,43 @@ def test_json_media_type_reads_as_email_message_reads(content_type: str) -> None
 )  # fmt: skip
 def test_json_media_type_edge_cases(content_type: str) -> None:
     assert is_json_media_type(content_type) == _email_reading(content_type)
+
+
+async def test_every_planned_operation_answers_as_fastapis_handler(
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    raw_client: httpx.AsyncClient,  # noqa: F811 (the imported fixture)
+    tenant: Any,
+) -> None:
+    """The plan's differential requests (reads, previews, refusals; no credentials, bad
+    ones, bad ids, bad queries, conditional requests) through both handlers."""
+    candidate, session = await candidate_and_session(api)
+    ids = {
+        "candidate_id": candidate["id"],
+        "session_id": session["id"],
+        "key": "reflection",
+        "version": "1",
+    }
+    lean = {
+        (method.lower(), route.path)
+        for route in app.router.routes
+        if isinstance(route, DebriefRoute) and route._planned_handler is not None
+        for method in route.methods
+    }
+    operation_list = [op for op in operations(app) if (op[0], op[1]) in lean]
+    assert len(operation_list) > 90
+    routes, reference_apps = fastapis_handlers(app)
+    compared = 0
+    statuses = set()
+    requests = plan_requests(operation_list, ids, base_bodies(candidate["id"]), tenant.headers())
+    for method, path, target, headers, body in requests:
+        answer = await plan_send(raw_client, method, target, headers, body)
+        with served_by(routes, reference_apps):
+            expected = await plan_send(raw_client, method, target, headers, body)
+        if answer != expected:
+            assert path in STAMPED_NOW
+            assert _masked(answer) == _masked(expected), (target, headers, body)
+        compared += 1
+        statuses.add(answer[0])
+    assert compared > 900
+    assert {200, 304, 400, 401, 404, 412, 415, 422} <= statuses
