@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core import access_line
 from app.core import logging as log_config
 from app.core.access_line import _standard_handler, log_access
 from app.core.config import LogFormat, Settings
@@ -76,10 +77,25 @@ def traced(trace_id: str | None) -> Iterator[None]:
         log_config._trace_ids, log_config._current_trace_id = saved
 
 
+class _Clock:
+    """The `time` module with its clock stopped at `now`: put in place of the name
+    `logging` and `log_access` imported, not of the module every thread shares."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
 def _lines(
     say: Any, stream: io.StringIO, monkeypatch: pytest.MonkeyPatch, now: float, *args: Any
 ) -> str:
-    monkeypatch.setattr(time, "time", lambda: now)
+    monkeypatch.setattr(logging, "time", _Clock(now))
+    monkeypatch.setattr(access_line, "time", _Clock(now))
     start = stream.tell()
     say(*args)
     monkeypatch.undo()

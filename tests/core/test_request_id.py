@@ -73,5 +73,6 @@ def test_logging_config_selects_json_formatter() -> None:
 
 @given(st.binary(min_size=16, max_size=16))
 def test_generated_ids_are_uuid4_hex(random: bytes) -> None:
-    with mock.patch.object(request_context.os, "urandom", return_value=random):
+    fake_os = mock.Mock(urandom=mock.Mock(return_value=random))
+    with mock.patch.object(request_context, "os", fake_os):
         assert request_context.new_request_id() == uuid.UUID(bytes=random, version=4).hex
