@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -74,13 +74,21 @@ def planned_route_app(handler: Handler) -> ASGIApp:
                 raise RuntimeError(
                     "Caught handled exception, but response already started."
                 ) from exc
-            if is_async_callable(handler_found):
-                answer = await handler_found(request, exc)  # type: ignore[arg-type]
-            else:
-                answer = await run_in_threadpool(handler_found, request, exc)
-            if answer is not None:
-                await answer(scope, receive, sender)
-            # Reused exception instances accumulate tracebacks across requests.
-            exc.__traceback__ = None
+            await send_handled(handler_found, request, exc, sender)
 
     return app
+
+
+async def send_handled(
+    handler: ExceptionHandler, request: Request, exc: Exception, send: Send
+) -> None:
+    """Starlette's handling of `exc` once its handler is found and no response has begun:
+    the handler's answer (if any) sent, the exception's traceback dropped."""
+    if is_async_callable(handler):
+        answer = await handler(request, exc)  # type: ignore[arg-type]
+    else:
+        answer = await run_in_threadpool(handler, request, exc)
+    if answer is not None:
+        await answer(request.scope, request.receive, send)
+    # Reused exception instances accumulate tracebacks across requests.
+    exc.__traceback__ = None

@@ -33,8 +33,6 @@ from typing import Any
 
 from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from starlette._exception_handler import _lookup_exception_handler
-from starlette._utils import is_async_callable
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -48,6 +46,7 @@ from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
 from app.core.etags import is_not_modified
 from app.core.middleware import CLIENT_CLOSED_REQUEST, access_logger, error_logger
+from app.core.planned_route_app import send_handled
 from app.core.problem_responses import render_problem
 from app.core.request_context import choose_request_id, request_id_var
 from app.core.secret_paths import redacted
@@ -218,14 +217,7 @@ class RequestPipeline:
                             raise RuntimeError(
                                 "Caught handled exception, but response already started."
                             ) from exc
-                        request = Request(scope, receive, send_on)
-                        if is_async_callable(handler):
-                            response = await handler(request, exc)  # type: ignore[arg-type]
-                        else:
-                            response = await run_in_threadpool(handler, request, exc)
-                        if response is not None:
-                            await response(scope, receive, send_on)
-                        exc.__traceback__ = None
+                        await send_handled(handler, Request(scope, receive, send_on), exc, send_on)
             except Exception:
                 if not exceeded:
                     raise

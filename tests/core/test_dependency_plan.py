@@ -21,7 +21,7 @@ from app.core import dependency_plan
 from app.core.config import Settings
 from app.core.dependency_plan import DependencyPlan
 from app.core.routing import DebriefRoute
-from tests.request_catalogue import base_bodies, candidate_and_session, operations, url
+from tests.request_catalogue import base_bodies, operations, subjects, url
 
 pytestmark = pytest.mark.anyio
 
@@ -218,13 +218,7 @@ async def test_planned_routes_answer_as_fastapis_solver(
     tenant: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    candidate, session = await candidate_and_session(api)
-    ids = {
-        "candidate_id": candidate["id"],
-        "session_id": session["id"],
-        "key": "reflection",
-        "version": "1",
-    }
+    candidate, ids = await subjects(api)
     planned = {
         (method, route.path)
         for route in app.router.routes

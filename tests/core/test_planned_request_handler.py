@@ -26,7 +26,7 @@ from app.core.routing import DebriefRoute
 from tests.core.test_dependency_plan import STAMPED_NOW, raw_client, settings  # noqa: F401
 from tests.core.test_dependency_plan import _requests as plan_requests
 from tests.core.test_dependency_plan import _send as plan_send
-from tests.request_catalogue import base_bodies, candidate_and_session, operations, url
+from tests.request_catalogue import base_bodies, operations, subjects, url
 
 pytestmark = pytest.mark.anyio
 
@@ -114,6 +114,19 @@ def served_by(routes: list[DebriefRoute], apps: list[Any]) -> Iterator[None]:
             route.app = app_
 
 
+def _lean_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of each operation this handler serves."""
+    return {
+        (method.lower(), route.path)
+        for route in app.router.routes
+        if isinstance(route, DebriefRoute)
+        and isinstance(route.dependency_plan, DependencyPlan)
+        and routing.unplanned_shape(route) is None
+        and route._planned_handler is not None
+        for method in route.methods
+    }
+
+
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
 # What differs between two requests that each create something: ids, times, ETags.
@@ -145,21 +158,8 @@ async def test_body_routes_answer_as_fastapis_handler(
     raw_client: httpx.AsyncClient,  # noqa: F811 (the imported fixture)
     tenant: Any,
 ) -> None:
-    candidate, session = await candidate_and_session(api)
-    ids = {
-        "candidate_id": candidate["id"],
-        "session_id": session["id"],
-        "key": "reflection",
-        "version": "1",
-    }
-    lean = {
-        (method.lower(), route.path)
-        for route in app.router.routes
-        if isinstance(route, DebriefRoute)
-        and isinstance(route.dependency_plan, DependencyPlan)
-        and routing.unplanned_shape(route) is None
-        for method in route.methods
-    }
+    candidate, ids = await subjects(api)
+    lean = _lean_operations(app)
     with_body = [
         (method, path)
         for method, path, operation in operations(app)
@@ -252,19 +252,8 @@ async def test_every_planned_operation_answers_as_fastapis_handler(
 ) -> None:
     """The plan's differential requests (reads, previews, refusals; no credentials, bad
     ones, bad ids, bad queries, conditional requests) through both handlers."""
-    candidate, session = await candidate_and_session(api)
-    ids = {
-        "candidate_id": candidate["id"],
-        "session_id": session["id"],
-        "key": "reflection",
-        "version": "1",
-    }
-    lean = {
-        (method.lower(), route.path)
-        for route in app.router.routes
-        if isinstance(route, DebriefRoute) and route._planned_handler is not None
-        for method in route.methods
-    }
+    candidate, ids = await subjects(api)
+    lean = _lean_operations(app)
     operation_list = [op for op in operations(app) if (op[0], op[1]) in lean]
     assert len(operation_list) > 90
     routes, reference_apps = fastapis_handlers(app)
