@@ -77,3 +77,14 @@ async def candidate_and_session(api: httpx.AsyncClient) -> tuple[dict[str, Any],
     candidate = (await api.post("/v1/candidates", json=ALEX)).json()
     session = await api.post("/v1/sessions", json={**SESSION, "candidate_id": candidate["id"]})
     return candidate, session.json()
+
+
+async def subjects(api: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, str]]:
+    """A new candidate, and the values of every path parameter for a real subject."""
+    candidate, session = await candidate_and_session(api)
+    return candidate, {
+        "candidate_id": candidate["id"],
+        "session_id": session["id"],
+        "key": "reflection",
+        "version": "1",
+    }

@@ -27,10 +27,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi._body_limit import AppBodyLimitMiddleware
+from starlette.applications import Starlette
 from starlette.middleware.errors import ServerErrorMiddleware
-from starlette.types import ASGIApp, ExceptionHandler
+from starlette.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
 
 from app.core.request_pipeline import RequestPipeline
+from app.core.telemetry_check import telemetry_enabled
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,20 @@ class DebriefApp(FastAPI):
     pipeline_options: PipelineOptions | None = None
     # Set by install_tracing: the OpenTelemetry instrumentation needs the outer error layer.
     server_error_layer: bool = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # FastAPI's own path for an HTTP request that native telemetry does not follow,
+        # with its check made cheaply (app/core/telemetry_check.py).
+        if (
+            scope["type"] == "http"
+            and "fastapi.telemetry" not in scope
+            and not telemetry_enabled(self._native_telemetry)
+        ):
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            await Starlette.__call__(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     def build_middleware_stack(self) -> ASGIApp:
         options = self.pipeline_options

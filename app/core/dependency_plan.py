@@ -4,8 +4,9 @@ FastAPI 0.165 works the tree out again on every request: a `solve_dependencies` 
 dependency, four `request_params_to_args` calls each, cache keys, callable kinds and
 parameter aliases recomputed. A plan keeps FastAPI's order and results (sub-dependencies
 first, the per-request cache keyed as FastAPI keys it, the same fields validating the same
-values into the same errors, the body through FastAPI's own `request_body_to_args`) and
-computes everything that does not depend on the request once. Kinds it does not handle
+values into the same errors, the body as FastAPI's `request_body_to_args` validates it)
+and computes everything that does not depend on the request once: which body is one
+field validated whole, which dependencies take nothing but the request. Kinds it does not handle
 (generator dependencies, concurrency limits, parameter models, websockets) leave the route
 to FastAPI's solver: `compile_plan` names the reason.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import params
@@ -30,9 +31,11 @@ from fastapi.dependencies.models import (
 )
 from fastapi.dependencies.utils import (
     SolvedDependency,
+    _get_form_models,
     _get_param_aliases,
     _get_param_model,
     _is_json_field,
+    _should_embed_body_fields,
     _validate_value_with_model_field,
     request_body_to_args,
     solve_dependencies,
@@ -42,7 +45,7 @@ from fastapi.types import DependencyCacheKey
 from pydantic_core import PydanticUndefined
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, ImmutableMultiDict
+from starlette.datastructures import FormData, Headers, ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -86,6 +89,10 @@ class _Node:
     background_tasks_name: str | None
     security_scopes_name: str | None
     security_scopes: tuple[str, ...]
+    # Nothing but Request parameters (most leaves): its values are the request, no errors.
+    request_only: bool
+    # The one body field FastAPI validates as the whole body (unless the route embeds).
+    whole_body_field: ModelField | None
 
 
 class _State:
@@ -148,19 +155,49 @@ def _compile_node(dependant: Dependant) -> _Node:
         for name in (dependant.http_connection_param_name, dependant.request_param_name)
         if name
     )
-    return _Node(
+    body_fields = list(dependant.body_params)
+    node = _Node(
         steps=tuple(steps),
         path=tuple(map(_compile_param, dependant.path_params)),
         query=tuple(map(_compile_param, dependant.query_params)),
         header=tuple(map(_compile_param, dependant.header_params)),
         cookie=tuple(map(_compile_param, dependant.cookie_params)),
-        body_fields=list(dependant.body_params),
+        body_fields=body_fields,
         request_names=request_names,
         response_name=dependant.response_param_name,
         background_tasks_name=dependant.background_tasks_param_name,
         security_scopes_name=dependant.security_scopes_param_name,
         security_scopes=tuple(_get_oauth_scopes(dependant=dependant)),
+        request_only=False,
+        whole_body_field=(
+            body_fields[0]
+            if len(body_fields) == 1
+            and not _should_embed_body_fields(body_fields)
+            and not _get_form_models(body_fields[0])
+            else None
+        ),
     )
+    blank = replace(node, request_names=(), security_scopes=(), whole_body_field=None)
+    if blank == _EMPTY_NODE:
+        return replace(node, request_only=True)
+    return node
+
+
+_EMPTY_NODE = _Node(
+    steps=(),
+    path=(),
+    query=(),
+    header=(),
+    cookie=(),
+    body_fields=[],
+    request_names=(),
+    response_name=None,
+    background_tasks_name=None,
+    security_scopes_name=None,
+    security_scopes=(),
+    request_only=False,
+    whole_body_field=None,
+)
 
 
 def _read_params(
@@ -192,11 +229,15 @@ async def _solve(node: _Node, state: _State) -> tuple[dict[str, Any], list[Any]]
     values: dict[str, Any] = {}
     errors: list[Any] = []
     cache = state.cache
+    request = state.request
     for step in node.steps:
-        sub_values, sub_errors = await _solve(step.node, state)
-        if sub_errors:
-            errors.extend(sub_errors)
-            continue
+        if step.node.request_only:
+            sub_values = dict.fromkeys(step.node.request_names, request)
+        else:
+            sub_values, sub_errors = await _solve(step.node, state)
+            if sub_errors:
+                errors.extend(sub_errors)
+                continue
         key = step.cache_key
         if step.use_cache and key in cache:
             solved = cache[key]
@@ -208,7 +249,6 @@ async def _solve(node: _Node, state: _State) -> tuple[dict[str, Any], list[Any]]
             values[step.name] = solved
         if key not in cache:
             cache[key] = solved
-    request = state.request
     param_errors: list[Any] = []
     if node.path:
         values.update(_read_params(node.path, request.path_params, param_errors))
@@ -219,7 +259,15 @@ async def _solve(node: _Node, state: _State) -> tuple[dict[str, Any], list[Any]]
     if node.cookie:
         values.update(_read_params(node.cookie, request.cookies, param_errors))
     errors += param_errors
-    if node.body_fields:
+    whole = node.whole_body_field
+    if whole is not None and not state.embed_body_fields and not isinstance(state.body, FormData):
+        # `request_body_to_args` for one field validated as the whole body, as it does it.
+        value, body_errors = _validate_value_with_model_field(
+            field=whole, value=state.body, values={}, loc=("body",)
+        )
+        values[whole.name] = value
+        errors.extend(body_errors)
+    elif node.body_fields:
         body_values, body_errors = await request_body_to_args(
             body_fields=node.body_fields,
             received_body=state.body,

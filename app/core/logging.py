@@ -29,6 +29,8 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), No
 }
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s [%(request_id)s%(trace)s] %(name)s: %(message)s"
+
 _trace_ids = False
 
 
@@ -45,11 +47,16 @@ def _current_trace_id() -> str | None:
     return format(context.trace_id, "032x") if context.is_valid else None
 
 
+def trace_id_to_log() -> str | None:
+    """The trace id a line logged now carries, if any."""
+    return _current_trace_id() if _trace_ids else None
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         record.trace = ""
-        if _trace_ids and (trace_id := _current_trace_id()) is not None:
+        if (trace_id := trace_id_to_log()) is not None:
             record.trace_id = trace_id
             record.trace = f" trace={trace_id}"
         return True
@@ -111,12 +118,16 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-def _json_safe(line: str) -> str:
+def json_safe(line: str) -> str:
     """json.dumps(ensure_ascii=False) leaves U+2028, NEL and the like as they are, which
     some readers take for line breaks, and lone surrogates, which cannot be written."""
     if line.isprintable():
         return line
     return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in line)
+
+
+# What `json.dumps(…, default=str, ensure_ascii=False)` builds on every call, built once.
+ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 class JsonFormatter(logging.Formatter):
@@ -133,7 +144,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return _json_safe(json.dumps(entry, default=str, ensure_ascii=False))
+        return json_safe(ENCODER.encode(entry))
 
 
 def logging_config(settings: Settings) -> dict[str, Any]:
@@ -144,7 +155,7 @@ def logging_config(settings: Settings) -> dict[str, Any]:
     else:
         formatter = {
             "()": TextFormatter,
-            "fmt": "%(asctime)s %(levelname)-7s [%(request_id)s%(trace)s] %(name)s: %(message)s",
+            "fmt": TEXT_FORMAT,
         }
     return {
         "version": 1,

@@ -34,8 +34,6 @@ from typing import Any
 
 from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from starlette._exception_handler import _lookup_exception_handler
-from starlette._utils import is_async_callable
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -43,9 +41,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.routing import Router
 from starlette.types import ExceptionHandler, Message, Receive, Scope, Send
 
+from app.core.access_line import log_access
 from app.core.database_faults import database_problem
 from app.core.errors import BadRequest, ContentTooLarge, InternalError, ProblemError
 from app.core.etags import DROPPED_ON_304, is_not_modified
+from app.core.planned_route_app import send_handled
 from app.core.problem_responses import render_problem
 from app.core.request_context import choose_request_id, request_id_var
 from app.core.request_logs import CLIENT_CLOSED_REQUEST, access_logger, error_logger
@@ -217,14 +217,7 @@ class RequestPipeline:
                             raise RuntimeError(
                                 "Caught handled exception, but response already started."
                             ) from exc
-                        request = Request(scope, receive, send_on)
-                        if is_async_callable(handler):
-                            response = await handler(request, exc)  # type: ignore[arg-type]
-                        else:
-                            response = await run_in_threadpool(handler, request, exc)
-                        if response is not None:
-                            await response(scope, receive, send_on)
-                        exc.__traceback__ = None
+                        await send_handled(handler, Request(scope, receive, send_on), exc, send_on)
             except Exception:
                 if not exceeded:
                     raise
@@ -249,18 +242,8 @@ class RequestPipeline:
         finally:
             if access_logger.isEnabledFor(_INFO):
                 method, path = scope["method"], redacted(scope["path"])
-                access_logger.info(
-                    "%s %s %s",
-                    method,
-                    path,
-                    status,
-                    extra={
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
-                )
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                log_access(method, path, status, duration_ms)
             request_id_var.reset(token)
             if self.count:
                 counter, latency = children(route_template(scope), scope["method"], sent_status)

@@ -3,8 +3,10 @@
 Starlette's router tries each route in turn (two regular expressions each, ~100 routes) for
 every request. Here a request tries only the routes that can match it fully: those whose
 method, first two path segments (both literal in the route) and number of segments are
-the request's, plus every route that cannot be keyed so (a mount, a path converter, a
-parameter in the first two segments, no methods), all in the app's own order. The first
+the request's, plus those whose second segment is a parameter and whose method, first
+segment and length are the request's, plus every route that cannot be keyed so (a mount,
+a path converter, a parameter in the first segment, no methods), all in the app's own
+order. The first
 full match among them is the first full match of the walk, since no other route can
 match. Anything else (405, a slash redirect, 404, websockets, lifespan) goes to the
 router's own walk, so those answers are unchanged. The table is rebuilt when the route
@@ -34,13 +36,28 @@ def _path_key(path: str) -> tuple[str, str | None, int] | None:
 
 
 def _route_key(route: BaseRoute) -> tuple[str, str | None, int] | None:
-    """None for a route that must always be tried."""
+    """None for a route that must always be tried; a second segment holding a parameter
+    (`/problems/{slug}`) is kept as written."""
     if not isinstance(route, Route) or not route.methods or ":" in route.path:
         return None
     key = _path_key(route.path)
-    if key is None or "{" in key[0] or (key[1] is not None and "{" in key[1]):
+    if key is None or "{" in key[0]:
         return None
     return key
+
+
+def _any_second(key: tuple[str, str | None, int]) -> bool:
+    return key[1] is not None and "{" in key[1]
+
+
+def _fits(route: Any, key: tuple[str, str | None, int] | None, wanted: RouteKey) -> bool:
+    """Whether `route` (keyed `key`) can match a request keyed `wanted`."""
+    if key is None:
+        return True
+    method, first, second, count = wanted
+    if method not in route.methods or key[0] != first or key[2] != count:
+        return False
+    return _any_second(key) or key[1] == second
 
 
 class RouteTable:
@@ -49,28 +66,32 @@ class RouteTable:
         self.walk: ASGIApp = self.router.middleware_stack
         self._version: tuple[int, int] = (0, -1)
         self._table: dict[RouteKey, tuple[BaseRoute, ...]] = {}
+        # By (method, first segment, slashes): routes whose second segment is a parameter.
+        self._by_first: dict[tuple[str, str, int], tuple[BaseRoute, ...]] = {}
         self._always: tuple[BaseRoute, ...] = ()
 
     def _build(self, routes: list[BaseRoute]) -> None:
         keys = [_route_key(route) for route in routes]
-        self._always = tuple(route for route, key in zip(routes, keys, strict=True) if key is None)
-        grouped: dict[RouteKey, list[BaseRoute]] = {}
-        for route, key in zip(routes, keys, strict=True):
+        pairs = list(zip(routes, keys, strict=True))
+        self._always = tuple(route for route, key in pairs if key is None)
+        table: dict[RouteKey, tuple[BaseRoute, ...]] = {}
+        by_first: dict[tuple[str, str, int], tuple[BaseRoute, ...]] = {}
+        for route, key in pairs:
             if key is None:
                 continue
             for method in route.methods or ():  # type: ignore[attr-defined]
-                grouped.setdefault((method, *key), [])
-        for table_key, candidates in grouped.items():
-            for route, key in zip(routes, keys, strict=True):
-                if (
-                    key is None
-                    or (
-                        (table_key[0] in route.methods)  # type: ignore[attr-defined]
-                        and key == table_key[1:]
-                    )
-                ):
-                    candidates.append(route)
-        self._table = {key: tuple(candidates) for key, candidates in grouped.items()}
+                if not _any_second(key):
+                    wanted: RouteKey = (method, *key)
+                    table[wanted] = tuple(r for r, k in pairs if _fits(r, k, wanted))
+                    continue
+                # Any request with this method, first segment and length, whatever its
+                # second segment, that no key of `table` covers.
+                by_first[(method, key[0], key[2])] = tuple(
+                    r
+                    for r, k in pairs
+                    if k is None or (_any_second(k) and _fits(r, k, (method, key[0], k[1], key[2])))
+                )
+        self._table, self._by_first = table, by_first
         self._version = (id(routes), len(routes))
 
     def candidates(self, scope: Scope) -> tuple[BaseRoute, ...]:
@@ -80,7 +101,11 @@ class RouteTable:
         key = _path_key(get_route_path(scope))
         if key is None:
             return self._always
-        return self._table.get((scope["method"], *key), self._always)
+        method = scope["method"]
+        found = self._table.get((method, *key))
+        if found is not None:
+            return found
+        return self._by_first.get((method, key[0], key[2]), self._always)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

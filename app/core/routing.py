@@ -26,6 +26,8 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.planned_handler import planned_route_handler
+from app.core.planned_request_handler import planned_request_handler, unplanned_shape
+from app.core.planned_route_app import planned_route_app
 from app.core.text_input import refuse_invalid_text
 
 EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
@@ -73,9 +75,13 @@ def _uses_database(dependant: Dependant) -> bool:
 class DebriefRoute(APIRoute):
     # The route's compiled dependency plan, or why FastAPI's solver keeps it.
     dependency_plan: DependencyPlan | str
+    # The handler `get_route_handler` made last, when it is the planned request handler.
+    _planned_handler: Callable[[Request], Coroutine[Any, Any, Response]] | None = None
 
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
+        if self._planned_handler is not None:
+            self.app = planned_route_app(self._planned_handler)
         # Any request can carry a NUL in its query (400) or fail in the server (500); one
         # that opens a database session can find the database unavailable (503).
         implied: list[type[ProblemError]] = [BadRequest, InternalError]
@@ -93,8 +99,12 @@ class DebriefRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         self.dependency_plan = compile_plan(self.dependant)
+        planned = False
         if isinstance(self.dependency_plan, DependencyPlan):
             handler = planned_route_handler(self, self.dependency_plan.solve_dependencies)
+            if unplanned_shape(self) is None:
+                handler = planned_request_handler(self, self.dependency_plan, handler)
+                planned = True
         else:
             handler = super().get_route_handler()
         reads_body = self.body_field is not None
@@ -128,6 +138,7 @@ class DebriefRoute(APIRoute):
                         del response.headers[name]
             return response
 
+        self._planned_handler = handle if planned else None
         return handle
 
 

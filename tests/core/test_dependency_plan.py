@@ -21,7 +21,7 @@ from app.core import dependency_plan
 from app.core.config import Settings
 from app.core.dependency_plan import DependencyPlan
 from app.core.routing import DebriefRoute
-from tests.request_catalogue import base_bodies, candidate_and_session, operations, url
+from tests.request_catalogue import base_bodies, operations, subjects, url
 
 pytestmark = pytest.mark.anyio
 
@@ -71,6 +71,19 @@ def test_fastapi_internals_the_plan_relies_on() -> None:
         "solved = await run_in_threadpool(call, **solved_result.values)",
     ):
         assert step in solver, step
+    # The one-field body the plan validates itself, as `request_body_to_args` does.
+    body_to_args = inspect.getsource(fastapi.dependencies.utils.request_body_to_args)
+    for step in (
+        "len(body_fields) == 1\n        and not embed_body_fields\n"
+        "        and not _should_embed_body_fields(body_fields)\n"
+        "        and not _get_form_models(body_fields[0])",
+        'if single_not_embedded_field:\n        loc: tuple[str, ...] = ("body",)\n'
+        "        v_, errors_ = _validate_value_with_model_field(\n"
+        "            field=first_field,\n            value=body_to_process,\n"
+        "            values=values,\n            loc=loc,\n        )\n"
+        "        return {first_field.name: v_}, errors_",
+    ):
+        assert step in body_to_args, step
     fields = {f.name for f in fastapi.dependencies.models.Dependant.__dataclass_fields__.values()}
     assert fields == {
         "path_params", "query_params", "header_params", "cookie_params", "body_params",
@@ -205,13 +218,7 @@ async def test_planned_routes_answer_as_fastapis_solver(
     tenant: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    candidate, session = await candidate_and_session(api)
-    ids = {
-        "candidate_id": candidate["id"],
-        "session_id": session["id"],
-        "key": "reflection",
-        "version": "1",
-    }
+    candidate, ids = await subjects(api)
     planned = {
         (method, route.path)
         for route in app.router.routes

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
+from unittest import mock
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from app.core import request_context
 from app.core.config import LogFormat, Settings
 from app.core.logging import JsonFormatter, RequestIdFilter, logging_config
 from app.core.request_context import request_id_var
@@ -64,3 +69,10 @@ def test_logging_config_selects_json_formatter() -> None:
     config = logging_config(settings)
     assert config["formatters"]["default"]["()"] is JsonFormatter
     assert config["handlers"]["default"]["filters"] == ["request_id"]
+
+
+@given(st.binary(min_size=16, max_size=16))
+def test_generated_ids_are_uuid4_hex(random: bytes) -> None:
+    fake_os = mock.Mock(urandom=mock.Mock(return_value=random))
+    with mock.patch.object(request_context, "os", fake_os):
+        assert request_context.new_request_id() == uuid.UUID(bytes=random, version=4).hex

@@ -1,0 +1,273 @@
+"""The lean handler of planned routes answers every request as FastAPI's own handler (with
+the same plan) does: every operation that takes a JSON body, sent a matrix of bodies and
+content types through both, compared byte for byte."""
+
+from __future__ import annotations
+
+import email.message
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import request_response
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core import planned_request_handler, routing
+from app.core.dependency_plan import DependencyPlan
+from app.core.planned_request_handler import is_json_media_type
+from app.core.routing import DebriefRoute
+
+# The same requests' set-up as the plan's differential test: rate limits off, a raw client.
+from tests.core.test_dependency_plan import STAMPED_NOW, raw_client, settings  # noqa: F401
+from tests.core.test_dependency_plan import _requests as plan_requests
+from tests.core.test_dependency_plan import _send as plan_send
+from tests.request_catalogue import base_bodies, operations, subjects, url
+
+pytestmark = pytest.mark.anyio
+
+# Operations that store nothing, whatever the body: sent valid bodies too.
+PURE = {"/v1/diagnoses/preview", "/v1/messages/preview", "/v1/templates/preview"}
+
+CONTENT_TYPES: list[str | None] = [
+    None,
+    "application/json",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    " application/json ;",
+    "application/merge-patch+json",
+    "application/problem+json; q=1",
+    "application/a/b+json",
+    "application/jsonx",
+    "text/plain",
+    "text/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "",
+]
+REFUSED_BODIES: list[bytes] = [
+    b"",
+    b" ",
+    b"{",
+    b"[]",
+    b"null",
+    b"{}",
+    b'"text"',
+    b'{"unexpected": [1, {"x": null}]}',
+    b'{"a": "\\ud800"}',
+    b'{"a": "\xed\xa0\x80"}',
+    b"\xff\xfe{\x00}\x00",
+    b"\xef\xbb\xbf{}",
+    b'{"n": 123456789012345678901234567890}',
+    b"NaN",
+    b"[" * 5000,
+]
+
+
+def _json_bytes(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value).encode()
+
+
+def _bodies(path: str, valid: Any) -> Iterator[bytes]:
+    yield from REFUSED_BODIES
+    if isinstance(valid, dict):
+        for key in list(valid)[:3]:
+            yield _json_bytes({**valid, key: {"wrong": "type"}})
+        if path in PURE:
+            yield _json_bytes(valid)
+            yield _json_bytes(valid).decode().encode("utf-16")
+            for key in list(valid)[:3]:
+                yield _json_bytes({k: v for k, v in valid.items() if k != key})
+
+
+def fastapis_handlers(app: FastAPI) -> tuple[list[DebriefRoute], list[Any]]:
+    """Every Debrief route, and its ASGI app served by FastAPI's own handler (with the
+    route's plan), as before this handler existed."""
+    routes = [r for r in app.router.routes if isinstance(r, DebriefRoute)]
+    saved = [(route.app, route.dependency_plan, route._planned_handler) for route in routes]
+    original = routing.unplanned_shape
+    routing.unplanned_shape = lambda route: "the reference"  # type: ignore[assignment]
+    try:
+        reference = [request_response(route.get_route_handler()) for route in routes]
+    finally:
+        routing.unplanned_shape = original  # type: ignore[assignment]
+        for route, (app_, plan, handler) in zip(routes, saved, strict=True):
+            route.app, route.dependency_plan, route._planned_handler = app_, plan, handler
+    return routes, reference
+
+
+@contextmanager
+def served_by(routes: list[DebriefRoute], apps: list[Any]) -> Iterator[None]:
+    saved = [route.app for route in routes]
+    for route, app_ in zip(routes, apps, strict=True):
+        route.app = app_
+    try:
+        yield
+    finally:
+        for route, app_ in zip(routes, saved, strict=True):
+            route.app = app_
+
+
+def _lean_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of each operation this handler serves."""
+    return {
+        (method.lower(), route.path)
+        for route in app.router.routes
+        if isinstance(route, DebriefRoute)
+        and isinstance(route.dependency_plan, DependencyPlan)
+        and routing.unplanned_shape(route) is None
+        and route._planned_handler is not None
+        for method in route.methods
+    }
+
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+# What differs between two requests that each create something: ids, times, ETags.
+_CREATED = re.compile(rb"[a-z]+_[0-9A-HJKMNP-TV-Z]{26}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _masked(answer: Answer) -> Any:
+    status, headers, content = answer
+    headers = [
+        (k, _CREATED.sub(b"X", v.encode()).decode())
+        for k, v in headers
+        if k not in ("etag", "content-length")
+    ]
+    return status, headers, _CREATED.sub(b"X", content)
+
+
+async def _send(
+    client: httpx.AsyncClient, method: str, target: str, headers: dict[str, str], body: bytes
+) -> Answer:
+    response = await client.request(
+        method, target, headers={"X-Request-ID": "differential", **headers}, content=body
+    )
+    return response.status_code, list(response.headers.multi_items()), response.content
+
+
+async def test_body_routes_answer_as_fastapis_handler(
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    raw_client: httpx.AsyncClient,  # noqa: F811 (the imported fixture)
+    tenant: Any,
+) -> None:
+    candidate, ids = await subjects(api)
+    lean = _lean_operations(app)
+    with_body = [
+        (method, path)
+        for method, path, operation in operations(app)
+        if "requestBody" in operation and (method, path) in lean
+    ]
+    assert len(with_body) >= 20
+    valid_bodies = base_bodies(candidate["id"])
+    auth = tenant.headers()
+    cases = [
+        (method, path, url(path, ids), content_type, body)
+        for method, path in with_body
+        for body in _bodies(path, valid_bodies.get((method, path)))
+        for content_type in CONTENT_TYPES
+    ]
+    routes, reference_apps = fastapis_handlers(app)
+    assert len(routes) > 90
+    statuses = set()
+    created = 0
+    for case in cases:
+        method, _, target, content_type, body = case
+        headers = dict(auth) if content_type is None else {**auth, "Content-Type": content_type}
+        answer = await _send(raw_client, method, target, headers, body)
+        with served_by(routes, reference_apps):
+            expected = await _send(raw_client, method, target, headers, body)
+        if answer != expected:  # each created its own object
+            created += 1
+            assert _masked(answer) == _masked(expected), case
+        statuses.add(answer[0])
+    assert created < len(cases) / 20
+    assert len(cases) > 5000
+    assert {200, 201, 400, 415, 422} <= statuses
+
+
+async def test_a_request_followed_by_telemetry_goes_to_fastapis_handler(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    followed = object()
+    monkeypatch.setattr(planned_request_handler, "_get_request_telemetry", lambda: followed)
+    calls = 0
+    original = planned_request_handler.RequestValidationError
+
+    class Counted(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            nonlocal calls
+            calls += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(planned_request_handler, "RequestValidationError", Counted)
+    response = await api.post(
+        "/v1/diagnoses/preview", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text  # malformed JSON
+    assert calls == 0  # raised by FastAPI's handler, not this one
+
+
+def _email_reading(content_type: str) -> bool:
+    message = email.message.Message()
+    message["content-type"] = content_type
+    if message.get_content_maintype() != "application":
+        return False
+    subtype = message.get_content_subtype()
+    return subtype == "json" or subtype.endswith("+json")
+
+
+_HEADER_TEXT = st.text(
+    alphabet=st.sampled_from([*"aAjJ/+;= \t,\"'()sonplictxn-", "\x85", "\xa0", "\xff"]),
+    max_size=40,
+)
+
+
+@given(st.one_of(_HEADER_TEXT, st.text(alphabet=st.characters(max_codepoint=255), max_size=30)))
+def test_json_media_type_reads_as_email_message_reads(content_type: str) -> None:
+    assert is_json_media_type(content_type) == _email_reading(content_type)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", " Application/JSON ; x", "application/+json", "application/a/b+json",
+     "application/json\x85", "\xa0application/ld+json", "application/", "/json", "application"],
+)  # fmt: skip
+def test_json_media_type_edge_cases(content_type: str) -> None:
+    assert is_json_media_type(content_type) == _email_reading(content_type)
+
+
+async def test_every_planned_operation_answers_as_fastapis_handler(
+    app: FastAPI,
+    api: httpx.AsyncClient,
+    raw_client: httpx.AsyncClient,  # noqa: F811 (the imported fixture)
+    tenant: Any,
+) -> None:
+    """The plan's differential requests (reads, previews, refusals; no credentials, bad
+    ones, bad ids, bad queries, conditional requests) through both handlers."""
+    candidate, ids = await subjects(api)
+    lean = _lean_operations(app)
+    operation_list = [op for op in operations(app) if (op[0], op[1]) in lean]
+    assert len(operation_list) > 90
+    routes, reference_apps = fastapis_handlers(app)
+    compared = 0
+    statuses = set()
+    requests = plan_requests(operation_list, ids, base_bodies(candidate["id"]), tenant.headers())
+    for method, path, target, headers, body in requests:
+        answer = await plan_send(raw_client, method, target, headers, body)
+        with served_by(routes, reference_apps):
+            expected = await plan_send(raw_client, method, target, headers, body)
+        if answer != expected:
+            assert path in STAMPED_NOW
+            assert _masked(answer) == _masked(expected), (target, headers, body)
+        compared += 1
+        statuses.add(answer[0])
+    assert compared > 900
+    assert {200, 304, 400, 401, 404, 412, 415, 422} <= statuses
