@@ -15,8 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-# The repository, not bench/, goes first: bench/http.py must not shadow the standard library.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+# Run as a script, the repository, not bench/, goes first: bench/http.py must not shadow
+# the standard library. Imported (`bench.engine`, as the tests do), the path stays as it is.
+if not __package__:
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from app.diagnosis.builtin import DEFAULT_RULE_SET
 from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs

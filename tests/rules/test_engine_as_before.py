@@ -14,25 +14,11 @@ from typing import Any
 
 from app.diagnosis.builtin import DEFAULT_RULE_SET
 from app.diagnosis.builtin_locales import in_locale
-from app.diagnosis.variables import KNOWN_FIELDS, prepare_inputs
+from app.diagnosis.variables import prepare_inputs
 from app.i18n.locales import BUILTIN_LOCALES
-from app.rules.definition import RuleSetContent
-from app.rules.engine import CompiledRuleSet
+from bench.engine import generated_rule_set
 from tests.diagnosis.personas import PERSONAS
 from tests.rules.engines import Engines
-
-
-def _generated(count: int = 100) -> CompiledRuleSet:
-    base = DEFAULT_RULE_SET.compiled.content
-    templates = [rule.model_dump(mode="json") for rule in base.rules]
-    rules = []
-    for index in range(count):
-        rule = dict(templates[index % len(templates)])
-        rule["id"] = f"{rule['id']}_{index}"
-        rule["cf"] = round(max(-1.0, min(1.0, rule["cf"] * (0.5 + (index % 5) / 10))), 2)
-        rules.append(rule)
-    content = base.model_dump(mode="json") | {"rules": rules, "tests": []}
-    return CompiledRuleSet(RuleSetContent.model_validate(content), KNOWN_FIELDS)
 
 
 def _inputs() -> Iterator[dict[str, Any]]:
@@ -64,7 +50,7 @@ def _inputs() -> Iterator[dict[str, Any]]:
 
 def test_evaluate_as_before() -> None:
     rule_sets = [in_locale(DEFAULT_RULE_SET.compiled, locale)[0] for locale in BUILTIN_LOCALES]
-    rule_sets.append(_generated())
+    rule_sets.append(generated_rule_set())
     engines = [Engines.of(compiled) for compiled in rule_sets]
     fields = sorted({f for rs in rule_sets for f in rs.evidence_fields})
     rng = random.Random(41)  # noqa: S311 (test data)
