@@ -139,14 +139,19 @@ def _record(
     )
 
 
+def _caller() -> tuple[str, int, str]:
+    """The file, line and function that called `log_access`, as `findCaller` gives them;
+    needed only where a record is made."""
+    frame = sys._getframe(2)
+    return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+
+
 def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
     """`access_logger.info("%s %s %s", method, path, status, extra=…)` said by the
     caller, when INFO is enabled for it (the caller checks)."""
-    frame = sys._getframe(1)
-    caller = (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
     handler = _standard_handler()
     if handler is None or handler.formatter is None:
-        access_logger.handle(_record(caller, method, path, status, duration_ms))
+        access_logger.handle(_record(_caller(), method, path, status, duration_ms))
         return
     handler.acquire()
     try:  # as `StreamHandler.emit`
@@ -156,6 +161,6 @@ def log_access(method: str, path: str, status: int, duration_ms: float) -> None:
     except RecursionError:
         raise
     except Exception:
-        handler.handleError(_record(caller, method, path, status, duration_ms))
+        handler.handleError(_record(_caller(), method, path, status, duration_ms))
     finally:
         handler.release()
