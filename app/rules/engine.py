@@ -1,8 +1,9 @@
 """The diagnosis engine: rules with certainty factors, combined as the rule set says, explained.
 
 Pure: a rule set is checked and compiled once into a plan (`rule_plan`): a closure per
-condition, and what does not depend on the inputs worked out ahead. From its second
-evaluation, which rules fire is said by one function written out for it (`firing_code`).
+condition, and what does not depend on the inputs worked out ahead. Once it has served
+more evaluations than one request makes (`written_out_after`), which rules fire is said by
+one function written out for it (`firing_code`).
 Evaluating it visits each rule once, so the cost is bounded by the size of the rule set.
 """
 
@@ -181,13 +182,13 @@ class CompiledRuleSet:
         self.hash = content_hash(content)
         self.value_labels: Labels = labels or {}
         self.wording = wording
-        self.combine_factor, self.combine_category = COMBINERS[content.combination]
+        combiners = COMBINERS[content.combination]
+        self.combine_factor, self.combine_category = combiners
         self.thresholds = content.thresholds
         self.categories: tuple[CategoryPlan, ...] = tuple(
             plan_category(category, self.combine_category) for category in content.categories
         )
         by_key = {category.key: category for category in self.categories}
-        combiners = COMBINERS[content.combination]
         self.rules: tuple[RulePlan, ...] = tuple(
             plan_rule(index, rule, fields, by_key[rule.category], combiners)
             for index, rule in enumerate(content.rules)
