@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_http.py --case "get session by id" [--db sqlite]
         [--requests 3000] [--concurrency 64] [--sort tottime] [--top 45] [--pyinstrument]
-        [--switch-interval S] [--no-profile]
+        [--switch-interval S] [--no-profile] [--save FILE]
 
 Builds the app the way the server does (app.main.create_app, the app's logging going to
 /dev/null), on a fresh database set up like bench/http.py's, and drives the ASGI app
@@ -116,6 +116,11 @@ def main() -> int:
         help="a pyinstrument tree instead of cProfile (pip install pyinstrument)",
     )
     parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="also write the cProfile stats to FILE, for pstats' print_callers",
+    )
+    parser.add_argument(
         "--switch-interval",
         type=float,
         default=None,
@@ -158,6 +163,8 @@ async def _profile(args: argparse.Namespace, case: bench_http.Case, fresh: Fresh
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
+        if args.save:
+            profiler.dump_stats(args.save)
         print(out.getvalue())
 
     if args.pyinstrument:
