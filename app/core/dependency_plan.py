@@ -106,10 +106,19 @@ class _State:
         self.embed_body_fields = embed_body_fields
         self.background_tasks: StarletteBackgroundTasks | None = None
         self.cache: dict[DependencyCacheKey, Any] = {}
-        response = Response()
-        del response.headers["content-length"]
-        response.status_code = None  # type: ignore[assignment]
-        self.response = response
+        self.response = blank_response()
+
+
+def blank_response() -> Response:
+    """The response FastAPI's solver hands the dependencies (`Response()` with its
+    content-length deleted and no status), as `Response()` would leave it but built
+    without rendering a body or writing headers only to delete one."""
+    response = Response.__new__(Response)
+    response.status_code = None  # type: ignore[assignment]
+    response.background = None
+    response.body = b""
+    response.raw_headers = []
+    return response
 
 
 def _compile_param(field: ModelField) -> _Param:

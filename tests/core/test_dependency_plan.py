@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 
 from app.core import dependency_plan
 from app.core.config import Settings
-from app.core.dependency_plan import DependencyPlan
+from app.core.dependency_plan import DependencyPlan, blank_response
 from app.core.routing import DebriefRoute
 from tests.request_catalogue import base_bodies, operations, subjects, url
 
@@ -354,3 +354,37 @@ async def test_generator_dependencies_stay_with_fastapis_solver() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.get("/g")).json() == 1
     assert order == ["open", "endpoint", "close"]
+
+
+def _solvers_response() -> Response:
+    """The response FastAPI's `solve_dependencies` makes for the dependencies."""
+    source = inspect.getsource(solve_dependencies)
+    made = (
+        "response = Response()\n"
+        '        del response.headers["content-length"]\n'
+        "        response.status_code = None  # type: ignore\n"
+    )
+    assert made in source, "recheck dependency_plan.blank_response against FastAPI"
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+def _used(response: Response) -> list[Any]:
+    seen: list[Any] = [type(response), response.status_code, response.background]
+    seen += [response.body, response.media_type, response.charset, list(response.raw_headers)]
+    seen += [set(vars(response)) - {"_headers"}, response.headers.raw, dict(response.headers)]
+    response.headers["X-Top"] = "1"
+    response.headers.append("x-top", "2")
+    response.set_cookie("a", "b", max_age=5)
+    response.delete_cookie("c")
+    del response.headers["x-top"]
+    response.status_code = 201
+    response.headers["Content-Language"] = "fr"
+    seen += [response.raw_headers, response.headers.raw, response.status_code]
+    return seen
+
+
+def test_the_plans_response_is_the_solvers() -> None:
+    assert _used(blank_response()) == _used(_solvers_response())
