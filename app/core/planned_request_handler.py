@@ -47,7 +47,7 @@ from fastapi.utils import is_body_allowed_for_status_code
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from app.core.dependency_plan import DependencyPlan
@@ -83,6 +83,32 @@ def parse_json_body(body: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass  # json.loads raises its own error, or reads what orjson refuses
     return json.loads(body)
+
+
+async def read_body(request: Request) -> bytes:
+    """`await request.body()`: Starlette's reading, the same messages received and the same
+    state left on the request, without the async generator (`stream`) it reads through."""
+    try:
+        return request._body
+    except AttributeError:
+        pass
+    if request._stream_consumed:
+        raise RuntimeError("Stream consumed")
+    chunks: list[bytes] = []
+    receive = request._receive
+    while not request._stream_consumed:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            if not message.get("more_body", False):
+                request._stream_consumed = True
+            if chunk:
+                chunks.append(chunk)
+        elif message["type"] == "http.disconnect":
+            request._is_disconnected = True
+            raise ClientDisconnect()
+    body = request._body = b"".join(chunks)
+    return body
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -142,7 +168,7 @@ def planned_request_handler(
             context["path"] = f"{request.method} {mount_path}{dependant.path}"
         return context
 
-    async def app(request: Request, read_body: bytes | None = None) -> Response:
+    async def app(request: Request, given_body: bytes | None = None) -> Response:
         if _get_request_telemetry() is not None:
             return await fallback(request)
         scope = request.scope
@@ -152,7 +178,7 @@ def planned_request_handler(
         body: Any = Undefined
         if body_field is not None:
             try:
-                body_bytes = await request.body() if read_body is None else read_body
+                body_bytes = await read_body(request) if given_body is None else given_body
                 if body_bytes:
                     content_type = request.headers.get("content-type")
                     if (

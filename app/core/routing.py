@@ -29,6 +29,7 @@ from app.core.planned_handler import planned_route_handler
 from app.core.planned_request_handler import (
     BodyHandler,
     planned_request_handler,
+    read_body,
     unplanned_shape,
 )
 from app.core.planned_route_app import planned_route_app
@@ -125,7 +126,7 @@ class DebriefRoute(APIRoute):
                         extensions={"limit": "body_bytes", "maximum": limit},
                     )
             # Before the body is parsed: a lone surrogate must never reach a model or a row.
-            body = await request.body() if reads_body else b""
+            body = await read_body(request) if reads_body else b""
             if body:
                 refuse_non_json(request.headers.get("content-type"))
             refuse_invalid_text(body, request.scope["query_string"])

@@ -4,6 +4,7 @@ content types through both, compared byte for byte."""
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 import json
 import re
@@ -11,16 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+import starlette
 from fastapi import FastAPI
 from fastapi.routing import request_response
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.requests import ClientDisconnect, Request
 
 from app.core import planned_request_handler, routing
 from app.core.dependency_plan import DependencyPlan
-from app.core.planned_request_handler import is_json_media_type, parse_json_body
+from app.core.planned_request_handler import is_json_media_type, parse_json_body, read_body
 from app.core.routing import DebriefRoute
 
 # The same requests' set-up as the plan's differential test: rate limits off, a raw client.
@@ -353,3 +357,51 @@ def test_any_document_is_parsed_as_json_loads_parses_it(
 ) -> None:
     body = json.dumps(document, ensure_ascii=ascii_only).encode(encoding, "surrogatepass")
     assert _reading(parse_json_body, body) == _reading(json.loads, body)
+
+
+_MESSAGES = st.lists(
+    st.one_of(
+        st.builds(
+            lambda body, more: {"type": "http.request", "body": body, "more_body": more},
+            st.sampled_from([b"", b"{", b'"a"}']),
+            st.booleans(),
+        ),
+        st.just({"type": "http.request"}),
+        st.just({"type": "http.request", "more_body": True}),
+        st.just({"type": "http.disconnect"}),
+        st.just({"type": "http.other"}),
+    ),
+    max_size=6,
+).map(lambda messages: [*messages, {"type": "http.request", "body": b"end"}])
+
+
+async def _body_read(read: Any, messages: list[Any], before: str) -> Any:
+    """What `read` makes of a request receiving `messages`, and the request's state."""
+    pending = list(messages)
+
+    async def receive() -> Any:
+        return pending.pop(0)
+
+    request = Request({"type": "http", "headers": []}, receive)
+    with contextlib.suppress(ClientDisconnect):
+        if before == "read":
+            await request.body()
+        elif before == "streamed":
+            async for _ in request.stream():
+                pass
+    try:
+        outcome: Any = ("read", await read(request))
+    except Exception as error:
+        outcome = (type(error), error.args)
+    state = {k: v for k, v in vars(request).items() if k.startswith(("_body", "_stream", "_is"))}
+    return outcome, state, len(pending)
+
+
+@given(_MESSAGES, st.sampled_from(["nothing", "read", "streamed"]))
+def test_the_body_is_read_as_starlette_reads_it(messages: list[Any], before: str) -> None:
+    reference = anyio.run(_body_read, Request.body, messages, before)
+    assert anyio.run(_body_read, read_body, messages, before) == reference
+
+
+def test_starlettes_body_reading_is_as_read_body_repeats_it() -> None:
+    assert starlette.__version__ == "1.10.0", "recheck planned_request_handler.read_body"
