@@ -14,8 +14,13 @@ import fastapi.routing
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, Header, Request, Response
-from fastapi.dependencies.utils import SolvedDependency, solve_dependencies
+from fastapi.dependencies.utils import (
+    SolvedDependency,
+    _validate_value_with_model_field,
+    solve_dependencies,
+)
 from fastapi.routing import APIRoute
+from pydantic_core import PydanticUndefined as Undefined
 
 from app.core import dependency_plan
 from app.core.config import Settings
@@ -388,3 +393,34 @@ def _used(response: Response) -> list[Any]:
 
 def test_the_plans_response_is_the_solvers() -> None:
     assert _used(blank_response()) == _used(_solvers_response())
+
+
+def _params(node: Any) -> Iterator[Any]:
+    yield from (*node.path, *node.query, *node.header, *node.cookie)
+    for step in node.steps:
+        yield from _params(step.node)
+
+
+async def test_a_missing_parameter_reads_as_fastapi_validates_it(app: FastAPI) -> None:
+    plans = [
+        route.dependency_plan
+        for route in app.router.routes
+        if isinstance(route, DebriefRoute) and isinstance(route.dependency_plan, DependencyPlan)
+    ]
+    compared = shortcut = 0
+    for plan in plans:
+        for param in _params(plan._root):
+            errors: list[Any] = []
+            read = dependency_plan._read_params((param,), {}, errors)
+            loc = (param.location, param.request_keys[0])
+            value, expected_errors = _validate_value_with_model_field(
+                field=param.field, value=Undefined, values={}, loc=loc
+            )
+            assert errors == expected_errors
+            if not expected_errors:
+                assert type(read[param.name]) is type(value)
+                assert read[param.name] == value
+            compared += 1
+            shortcut += param.missing is not None
+    assert compared > 100
+    assert shortcut > 50
