@@ -15,10 +15,12 @@ caller included, through the same filters and handlers.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from app.core import logging as log_config
@@ -37,6 +39,8 @@ from app.core.request_logs import access_logger
 _INFO = logging.INFO
 _MESSAGE = "%s %s %s"
 _UNKNOWN_CALLER = ("(unknown file)", 0, "(unknown function)")
+_TRACE_KEY = '"trace_id": '
+_string = encode_basestring  # what ENCODER (ensure_ascii=False) writes a string with
 
 
 @dataclass(slots=True)
@@ -104,8 +108,20 @@ def _line(
                 "message": message,
             }
         )
+    moment = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    if type(status) is int and type(duration_ms) is float and math.isfinite(duration_ms):
+        # `ENCODER.encode(entry)` for these types, written out: the same C function
+        # writes each string, numbers are written by their repr.
+        trace = "" if trace_id is None else f", {_TRACE_KEY}{_string(trace_id)}"
+        return json_safe(
+            f'{{"time": {_string(moment)}, "level": {_string(level)}, '
+            f'"logger": {_string(access_logger.name)}, "message": {_string(message)}, '
+            f'"request_id": {_string(request_id)}, "method": {_string(method)}, '
+            f'"path": {_string(path)}, "status": {status!r}, "duration_ms": {duration_ms!r}'
+            f"{trace}}}"
+        )
     entry = {
-        "time": datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds"),
+        "time": moment,
         "level": level,
         "logger": access_logger.name,
         "message": message,

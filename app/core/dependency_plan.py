@@ -50,6 +50,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 Undefined = PydanticUndefined
+# Types `copy.deepcopy` returns as they are.
+_ATOMIC = (type(None), bool, int, float, str, bytes)
 
 
 class Unplannable(Exception):
@@ -64,6 +66,9 @@ class _Param:
     request_keys: tuple[str, ...]
     multi: bool  # read with getlist from a multi-dict (a non-JSON sequence)
     sequence: bool  # an empty value counts as missing
+    # The value when missing, when that is the default as it is (not validated, and one
+    # `deepcopy` returns itself); else None.
+    missing: tuple[Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +111,19 @@ class _State:
         self.embed_body_fields = embed_body_fields
         self.background_tasks: StarletteBackgroundTasks | None = None
         self.cache: dict[DependencyCacheKey, Any] = {}
-        response = Response()
-        del response.headers["content-length"]
-        response.status_code = None  # type: ignore[assignment]
-        self.response = response
+        self.response = blank_response()
+
+
+def blank_response() -> Response:
+    """The response FastAPI's solver hands the dependencies (`Response()` with its
+    content-length deleted and no status), as `Response()` would leave it but built
+    without rendering a body or writing headers only to delete one."""
+    response = Response.__new__(Response)
+    response.status_code = None  # type: ignore[assignment]
+    response.background = None
+    response.body = b""
+    response.raw_headers = []
+    return response
 
 
 def _compile_param(field: ModelField) -> _Param:
@@ -119,6 +133,9 @@ def _compile_param(field: ModelField) -> _Param:
     if not isinstance(info, params.Param):
         raise Unplannable(f"parameter {field.name!r} is not a Param")
     sequence = field_annotation_is_sequence(info.annotation)
+    missing = None
+    if not info.is_required() and not info.validate_default and type(field.default) in _ATOMIC:
+        missing = (field.default,)
     return _Param(
         field=field,
         name=field.name,
@@ -126,6 +143,7 @@ def _compile_param(field: ModelField) -> _Param:
         request_keys=tuple(key for _, key in _get_param_aliases(field)),
         multi=sequence and not _is_json_field(field),
         sequence=sequence,
+        missing=missing,
     )
 
 
@@ -207,13 +225,16 @@ def _read_params(
     values: dict[str, Any] = {}
     for param in fields:
         keys = param.request_keys
-        key = next((k for k in keys if k in received), keys[0])
+        key = keys[0] if len(keys) == 1 else next((k for k in keys if k in received), keys[0])
         value: Any
         if param.multi and isinstance(received, (ImmutableMultiDict, Headers)):
             value = received.getlist(key)
         else:
             value = received.get(key, None)
         if value is None or (param.sequence and len(value) == 0):
+            if param.missing is not None:  # what validating Undefined answers
+                values[param.name] = param.missing[0]
+                continue
             value = Undefined
         solved, field_errors = _validate_value_with_model_field(
             field=param.field, value=value, values=values, loc=(param.location, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ULID_PATTERN = r"[0-7][0-9A-HJKMNP-TV-Z]{25}"
@@ -29,10 +29,20 @@ def _milliseconds(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+# By the microseconds past its millisecond: what to take off a moment to truncate it.
+_PAST_THE_MILLISECOND = tuple(timedelta(microseconds=n) for n in range(1000))
+
+
+def to_the_millisecond(moment: datetime) -> datetime:
+    """`moment.replace(microsecond=moment.microsecond // 1000 * 1000)` for a moment whose
+    fold is 0 (as `datetime.now(UTC)`'s always is), in a third of the time: a subtraction,
+    where `replace` parses keyword arguments."""
+    return moment - _PAST_THE_MILLISECOND[moment.microsecond % 1000]
+
+
 def utc_now() -> datetime:
     """Now, truncated to the millisecond the ids carry."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return to_the_millisecond(datetime.now(UTC))
 
 
 def new_id(prefix: str, at: datetime) -> str:

@@ -11,15 +11,20 @@ the endpoint, the response FastAPI would build. The error context is worked out 
 an error needs it. A request that native telemetry follows goes to FastAPI's own handler
 (`fallback`), which reports each step. `tests/core/test_planned_request_handler.py` sends
 every operation a matrix of requests through both and compares the answers byte for byte.
+
+The body is parsed by orjson where it reads a body exactly as `json.loads` does, and by
+`json.loads` itself everywhere else (`parse_json_body`), so every error stays FastAPI's.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from typing import Any
 
+import orjson
 from fastapi import params
 from fastapi._body_limit import get_body_limit_error
 from fastapi._compat import Undefined, lenient_issubclass
@@ -42,12 +47,68 @@ from fastapi.utils import is_body_allowed_for_status_code
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from app.core.dependency_plan import DependencyPlan
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# The planned handler, given the body when its caller has read it already.
+BodyHandler = Callable[[Request, "bytes | None"], Coroutine[Any, Any, Response]]
+
+_DIGITS = b"0123456789"
+# orjson reads an integer beyond 64 bits as a float, json.loads as an int: any run of 19
+# digits (the shortest such integer has 19) goes to json.loads.
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+# json.loads raises RecursionError some way below orjson's nesting limit (1024), at a
+# depth that depends on the stack: a body that may nest this deep goes to json.loads.
+_MAX_OPENINGS = 256
+
+
+def _orjson_reads_as_stdlib(body: bytes) -> bool:
+    """Whether orjson, if it reads `body` at all, reads what `json.loads` reads. Elsewhere
+    orjson refuses (NaN, infinities and overflowing floats, lone surrogates, invalid UTF-8,
+    a BOM or any encoding but UTF-8, which needs a NUL in the first two bytes)."""
+    if body.count(b"[") + body.count(b"{") > _MAX_OPENINGS:
+        return False
+    digits = len(body) - len(body.translate(None, _DIGITS))
+    return digits < 19 or _LONG_DIGIT_RUN.search(body) is None
+
+
+def parse_json_body(body: bytes) -> Any:
+    """`json.loads(body)`: the same document, or the same exception."""
+    if _orjson_reads_as_stdlib(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # json.loads raises its own error, or reads what orjson refuses
+    return json.loads(body)
+
+
+async def read_body(request: Request) -> bytes:
+    """`await request.body()`: Starlette's reading, the same messages received and the same
+    state left on the request, without the async generator (`stream`) it reads through."""
+    try:
+        return request._body
+    except AttributeError:
+        pass
+    if request._stream_consumed:
+        raise RuntimeError("Stream consumed")
+    chunks: list[bytes] = []
+    receive = request._receive
+    while not request._stream_consumed:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            if not message.get("more_body", False):
+                request._stream_consumed = True
+            if chunk:
+                chunks.append(chunk)
+        elif message["type"] == "http.disconnect":
+            request._is_disconnected = True
+            raise ClientDisconnect()
+    body = request._body = b"".join(chunks)
+    return body
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -77,8 +138,11 @@ def unplanned_shape(route: APIRoute) -> str | None:
     return None
 
 
-def planned_request_handler(route: APIRoute, plan: DependencyPlan, fallback: Handler) -> Handler:
-    """`route`'s handler, solving with `plan`; `unplanned_shape(route)` must be None."""
+def planned_request_handler(
+    route: APIRoute, plan: DependencyPlan, fallback: Handler
+) -> BodyHandler:
+    """`route`'s handler, solving with `plan`; `unplanned_shape(route)` must be None. Its
+    second argument is the request's body when the caller has read it (else None)."""
     dependant = route.dependant
     call = dependant.call
     assert call is not None
@@ -104,7 +168,7 @@ def planned_request_handler(route: APIRoute, plan: DependencyPlan, fallback: Han
             context["path"] = f"{request.method} {mount_path}{dependant.path}"
         return context
 
-    async def app(request: Request) -> Response:
+    async def app(request: Request, given_body: bytes | None = None) -> Response:
         if _get_request_telemetry() is not None:
             return await fallback(request)
         scope = request.scope
@@ -114,7 +178,7 @@ def planned_request_handler(route: APIRoute, plan: DependencyPlan, fallback: Han
         body: Any = Undefined
         if body_field is not None:
             try:
-                body_bytes = await request.body()
+                body_bytes = await read_body(request) if given_body is None else given_body
                 if body_bytes:
                     content_type = request.headers.get("content-type")
                     if (
@@ -122,7 +186,10 @@ def planned_request_handler(route: APIRoute, plan: DependencyPlan, fallback: Han
                         if not content_type
                         else is_json_media_type(content_type)
                     ):
-                        body = await request.json()
+                        body = parse_json_body(body_bytes)
+                        # What `request.json()` answers from now on, as after FastAPI's
+                        # own reading (a dependency may read the body again).
+                        request._json = body
                     else:
                         body = body_bytes
             except json.JSONDecodeError as e:

@@ -50,7 +50,7 @@ from app.core.problem_responses import render_problem
 from app.core.request_context import choose_request_id, request_id_var
 from app.core.request_logs import CLIENT_CLOSED_REQUEST, access_logger, error_logger
 from app.core.secret_paths import redacted
-from app.platform.rate_limits import STATE_KEY, Outcome, headers_for
+from app.platform.rate_limits import STATE_KEY, Outcome, header_fields
 from app.platform.route_series import children, route_template
 
 FILE_STACK_KEY = "fastapi_middleware_astack"  # FastAPI's request handler asserts it
@@ -156,10 +156,7 @@ class RequestPipeline:
                 if platform:
                     outcomes: list[Outcome] | None = scope.get(STATE_KEY)
                     if outcomes and b"ratelimit" not in {k.lower() for k, _ in headers}:
-                        headers += [
-                            (k.lower().encode(), v.encode())
-                            for k, v in headers_for(outcomes).items()
-                        ]
+                        headers += header_fields(outcomes)
                 await send({**message, "headers": headers})
                 if swallowing:  # the 304's empty body; the 200's own is dropped
                     await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -26,7 +26,12 @@ from app.core.errors import (
     problem_responses,
 )
 from app.core.planned_handler import planned_route_handler
-from app.core.planned_request_handler import planned_request_handler, unplanned_shape
+from app.core.planned_request_handler import (
+    BodyHandler,
+    planned_request_handler,
+    read_body,
+    unplanned_shape,
+)
 from app.core.planned_route_app import planned_route_app
 from app.core.text_input import refuse_invalid_text
 
@@ -99,12 +104,11 @@ class DebriefRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         self.dependency_plan = compile_plan(self.dependant)
-        planned = False
+        planned: BodyHandler | None = None
         if isinstance(self.dependency_plan, DependencyPlan):
             handler = planned_route_handler(self, self.dependency_plan.solve_dependencies)
             if unplanned_shape(self) is None:
-                handler = planned_request_handler(self, self.dependency_plan, handler)
-                planned = True
+                planned = planned_request_handler(self, self.dependency_plan, handler)
         else:
             handler = super().get_route_handler()
         reads_body = self.body_field is not None
@@ -122,12 +126,15 @@ class DebriefRoute(APIRoute):
                         extensions={"limit": "body_bytes", "maximum": limit},
                     )
             # Before the body is parsed: a lone surrogate must never reach a model or a row.
-            body = await request.body() if reads_body else b""
+            body = await read_body(request) if reads_body else b""
             if body:
                 refuse_non_json(request.headers.get("content-type"))
             refuse_invalid_text(body, request.scope["query_string"])
             try:
-                response = await handler(request)
+                if planned is not None:  # handed the body read here
+                    response = await planned(request, body if reads_body else None)
+                else:
+                    response = await handler(request)
             except BaseException as error:
                 await end_request_session(request.scope, error)
                 raise
@@ -138,7 +145,7 @@ class DebriefRoute(APIRoute):
                         del response.headers[name]
             return response
 
-        self._planned_handler = handle if planned else None
+        self._planned_handler = handle if planned is not None else None
         return handle
 
 

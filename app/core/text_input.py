@@ -24,6 +24,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # What a body must contain for a lone surrogate to come out of it: a `\uD8xx`-`\uDFxx`
 # escape, or the bytes UTF-8 would use to encode one (json.loads lets those through).
 _MAY_HOLD_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_MAY_START_ANOTHER_ENCODING = frozenset(b"\x00\xef\xfe\xff")
 # A query string needs a strict decode only when it carries non-ASCII bytes.
 _NON_ASCII_QUERY = re.compile(rb"%[89a-fA-F]|[\x80-\xff]")
 
@@ -52,9 +53,18 @@ def _lone_surrogates(
             yield from _lone_surrogates(item, (*location, index))
 
 
+def _read_as_utf8(body: bytes) -> bool:
+    """`json.detect_encoding(body) == "utf-8"`, answered without it for the usual body:
+    that function finds another encoding only from a BOM (first byte 00, EF, FE or FF) or
+    a NUL among the first two bytes."""
+    if body[0] not in _MAY_START_ANOTHER_ENCODING and body[1:2] != b"\x00":
+        return True
+    return json.detect_encoding(body) == "utf-8"
+
+
 def _body_encoding_may_pass_surrogates(body: bytes) -> bool:
     # UTF-16 and UTF-32 bodies are rare enough to be checked in full.
-    return json.detect_encoding(body) != "utf-8" or _MAY_HOLD_SURROGATE.search(body) is not None
+    return not _read_as_utf8(body) or _MAY_HOLD_SURROGATE.search(body) is not None
 
 
 def body_problems(body: bytes) -> list[FieldProblem]:

@@ -11,6 +11,7 @@ import logging.config
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -202,3 +203,23 @@ def test_the_standard_set_up_is_recognised_only_as_configured() -> None:
         assert _standard_handler() is None
         logging.getLogger("debrief").removeHandler(capture)
         assert _standard_handler() is handler
+
+
+@pytest.mark.parametrize("log_format", list(LogFormat))
+@pytest.mark.parametrize("trace_id", [None, 'a"\u2028b'])
+@pytest.mark.parametrize(
+    ("status", "duration"),
+    [(200, 0.1), (HTTPStatus.OK, 0.1), (True, 0.1), (200, 3), (200, float("nan")),
+     (200, float("inf")), (200, 1e22), (200, 5e-324), (200, -0.0)],
+)  # fmt: skip
+def test_any_status_and_duration_type(
+    log_format: LogFormat,
+    trace_id: str | None,
+    status: int,
+    duration: float,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with configured(log_format) as stream, traced(trace_id):
+        args = ("GET", "/v1/\u00e9\ud800", status, duration)
+        expected = _lines(reference, stream, monkeypatch, 1_764_000_000.5, *args)
+        assert _lines(lean, stream, monkeypatch, 1_764_000_000.5, *args) == expected

@@ -14,12 +14,17 @@ import fastapi.routing
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, Header, Request, Response
-from fastapi.dependencies.utils import SolvedDependency, solve_dependencies
+from fastapi.dependencies.utils import (
+    SolvedDependency,
+    _validate_value_with_model_field,
+    solve_dependencies,
+)
 from fastapi.routing import APIRoute
+from pydantic_core import PydanticUndefined as Undefined
 
 from app.core import dependency_plan
 from app.core.config import Settings
-from app.core.dependency_plan import DependencyPlan
+from app.core.dependency_plan import DependencyPlan, blank_response
 from app.core.routing import DebriefRoute
 from tests.request_catalogue import base_bodies, operations, subjects, url
 
@@ -354,3 +359,68 @@ async def test_generator_dependencies_stay_with_fastapis_solver() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.get("/g")).json() == 1
     assert order == ["open", "endpoint", "close"]
+
+
+def _solvers_response() -> Response:
+    """The response FastAPI's `solve_dependencies` makes for the dependencies."""
+    source = inspect.getsource(solve_dependencies)
+    made = (
+        "response = Response()\n"
+        '        del response.headers["content-length"]\n'
+        "        response.status_code = None  # type: ignore\n"
+    )
+    assert made in source, "recheck dependency_plan.blank_response against FastAPI"
+    response = Response()
+    del response.headers["content-length"]
+    response.status_code = None  # type: ignore[assignment]
+    return response
+
+
+def _used(response: Response) -> list[Any]:
+    seen: list[Any] = [type(response), response.status_code, response.background]
+    seen += [response.body, response.media_type, response.charset, list(response.raw_headers)]
+    seen += [set(vars(response)) - {"_headers"}, response.headers.raw, dict(response.headers)]
+    response.headers["X-Top"] = "1"
+    response.headers.append("x-top", "2")
+    response.set_cookie("a", "b", max_age=5)
+    response.delete_cookie("c")
+    del response.headers["x-top"]
+    response.status_code = 201
+    response.headers["Content-Language"] = "fr"
+    seen += [response.raw_headers, response.headers.raw, response.status_code]
+    return seen
+
+
+def test_the_plans_response_is_the_solvers() -> None:
+    assert _used(blank_response()) == _used(_solvers_response())
+
+
+def _params(node: Any) -> Iterator[Any]:
+    yield from (*node.path, *node.query, *node.header, *node.cookie)
+    for step in node.steps:
+        yield from _params(step.node)
+
+
+async def test_a_missing_parameter_reads_as_fastapi_validates_it(app: FastAPI) -> None:
+    plans = [
+        route.dependency_plan
+        for route in app.router.routes
+        if isinstance(route, DebriefRoute) and isinstance(route.dependency_plan, DependencyPlan)
+    ]
+    compared = shortcut = 0
+    for plan in plans:
+        for param in _params(plan._root):
+            errors: list[Any] = []
+            read = dependency_plan._read_params((param,), {}, errors)
+            loc = (param.location, param.request_keys[0])
+            value, expected_errors = _validate_value_with_model_field(
+                field=param.field, value=Undefined, values={}, loc=loc
+            )
+            assert errors == expected_errors
+            if not expected_errors:
+                assert type(read[param.name]) is type(value)
+                assert read[param.name] == value
+            compared += 1
+            shortcut += param.missing is not None
+    assert compared > 100
+    assert shortcut > 50

@@ -4,22 +4,27 @@ content types through both, compared byte for byte."""
 
 from __future__ import annotations
 
+import contextlib
 import email.message
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+import starlette
 from fastapi import FastAPI
 from fastapi.routing import request_response
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.requests import ClientDisconnect, Request
 
 from app.core import planned_request_handler, routing
 from app.core.dependency_plan import DependencyPlan
-from app.core.planned_request_handler import is_json_media_type
+from app.core.planned_request_handler import is_json_media_type, parse_json_body, read_body
 from app.core.routing import DebriefRoute
 
 # The same requests' set-up as the plan's differential test: rate limits off, a raw client.
@@ -65,12 +70,26 @@ REFUSED_BODIES: list[bytes] = [
     b'{"n": 123456789012345678901234567890}',
     b"NaN",
     b"[" * 5000,
+    # Bodies orjson refuses or could read otherwise than json.loads (`parse_json_body`).
+    b'{"n": -9223372036854775809, "m": 18446744073709551616, "f": 1.0000000000000000001}',
+    b'{"n": 9223372036854775807, "f": 1e400, "g": -Infinity, "h": 4.9e-324}',
+    b'{"a": 1, "a": {"b": 2}, "c": -0, "d": -0.0, "e": 1E2}',
+    b'{"a": "\\udfff\\ud800", "b": "\\ud83d\\ude00"}',
+    b'{"a": "\xf4\x90\x80\x80"}',
+    b'{"a": "\xff"}',
+    b'{"a": "x\x01y"}',
+    b"\xef\xbb\xbf" + b'{"a": 1}',
+    '{"a": "\u00e9"}'.encode("utf-16"),
+    '{"a": "\u00e9"}'.encode("utf-16-le"),
+    '{"a": "\u00e9"}'.encode("utf-32"),
+    b"[" * 300 + b"]" * 300,
+    b"[" * 990 + b"]" * 990,
+    b"\r\n\t{}\t",
+    b"{}\x00",
 ]
 
 
 def _json_bytes(value: Any) -> bytes:
-    import json
-
     return json.dumps(value).encode()
 
 
@@ -271,3 +290,118 @@ async def test_every_planned_operation_answers_as_fastapis_handler(
         statuses.add(answer[0])
     assert compared > 900
     assert {200, 304, 400, 401, 404, 412, 415, 422} <= statuses
+
+
+def _reading(parse: Any, body: bytes) -> tuple[str, str]:
+    """What `parse` makes of `body`: the document (its repr tells 1 from 1.0, -0.0 from
+    0.0, and shows the keys' order), or the exception with its arguments."""
+    try:
+        return "read", repr(parse(body))
+    except Exception as error:
+        return type(error).__qualname__, repr(error.args)
+
+
+_PARSE_EDGES: list[bytes] = [
+    *REFUSED_BODIES,
+    *(
+        b"%s" % number
+        for number in (
+            b"9223372036854775807", b"-9223372036854775808", b"9223372036854775808",
+            b"18446744073709551615", b"18446744073709551616", b"-9223372036854775809",
+            b"1" * 19, b"1" * 4301, b"1e400", b"-1e400", b"1e-400", b"-1e-400", b"4.9e-324",
+            b"2.2250738585072014e-308", b"1.7976931348623157e308", b"0.30000000000000004",
+            b"-0", b"-0.0", b"1E5", b"01", b"+1", b".5", b"1.", b"1.e5", b"0x10", b"1_0",
+            b"Infinity", b"-Infinity", b"NaN", b"-NaN",
+        )
+    ),
+    b'"\\ud800\\u0041"', b'"\\ud83d\\ude00"', b'"\xed\xa0\x80"', b'"\xf0\x9f\x98\x80"',
+    b'"\xc0\x80"', b'"\x7f"', b'"\\u0000"', b'"\\/"', b'"\\x41"', b"'a'",
+    b"\xc2\xa0{}", b"{}\xe2\x80\xa8", b"\x0c{}", b"[1 2]", b"[]]", b"[1,]", b"{a:1}",
+    b"\x00{}", b"{\x00}", b"1\x00", b" \x00", b"\x00\x00\x00{", b"\xff\xfe\x00\x00{\x00\x00\x00}",
+    b"\xfe\xff\x00{\x00}", b"tru", b"True", b"nul", b"\n", b"1 ",
+    b"[" * 256 + b"]" * 256, b"[" * 257 + b"]" * 257, b"[" * 1023 + b"]" * 1023,
+    b"[" * 1025 + b"]" * 1025, b'{"a":' * 600 + b"1" + b"}" * 600,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("body", _PARSE_EDGES)
+def test_the_body_is_parsed_as_json_loads_parses_it(body: bytes) -> None:
+    assert _reading(parse_json_body, body) == _reading(json.loads, body)
+
+
+_JSON_BYTES = st.lists(
+    st.sampled_from(
+        [*(bytes([c]) for c in b'{}[]",:-+.eE0123456789 \t\n\r\\/ubtrfalsnNIy'),
+         b"\\u", b"\\ud800", b"\\udc00", b"\\u00e9", b"true", b"null", b"NaN",
+         b"Infinity", b"\xed\xa0\x80", b"\xef\xbb\xbf", b"\x00", b"\x01", b"\xc3\xa9",
+         b"\xff", b"1234567890", b"99999999999"]
+    ),
+    max_size=40,
+).map(b"".join)  # fmt: skip
+
+_DOCUMENTS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON_BYTES)
+def test_any_bytes_are_parsed_as_json_loads_parses_them(body: bytes) -> None:
+    assert _reading(parse_json_body, body) == _reading(json.loads, body)
+
+
+@given(_DOCUMENTS, st.booleans(), st.sampled_from(["utf-8", "utf-16", "utf-16-le", "utf-32"]))
+def test_any_document_is_parsed_as_json_loads_parses_it(
+    document: Any, ascii_only: bool, encoding: str
+) -> None:
+    body = json.dumps(document, ensure_ascii=ascii_only).encode(encoding, "surrogatepass")
+    assert _reading(parse_json_body, body) == _reading(json.loads, body)
+
+
+_MESSAGES = st.lists(
+    st.one_of(
+        st.builds(
+            lambda body, more: {"type": "http.request", "body": body, "more_body": more},
+            st.sampled_from([b"", b"{", b'"a"}']),
+            st.booleans(),
+        ),
+        st.just({"type": "http.request"}),
+        st.just({"type": "http.request", "more_body": True}),
+        st.just({"type": "http.disconnect"}),
+        st.just({"type": "http.other"}),
+    ),
+    max_size=6,
+).map(lambda messages: [*messages, {"type": "http.request", "body": b"end"}])
+
+
+async def _body_read(read: Any, messages: list[Any], before: str) -> Any:
+    """What `read` makes of a request receiving `messages`, and the request's state."""
+    pending = list(messages)
+
+    async def receive() -> Any:
+        return pending.pop(0)
+
+    request = Request({"type": "http", "headers": []}, receive)
+    with contextlib.suppress(ClientDisconnect):
+        if before == "read":
+            await request.body()
+        elif before == "streamed":
+            async for _ in request.stream():
+                pass
+    try:
+        outcome: Any = ("read", await read(request))
+    except Exception as error:
+        outcome = (type(error), error.args)
+    state = {k: v for k, v in vars(request).items() if k.startswith(("_body", "_stream", "_is"))}
+    return outcome, state, len(pending)
+
+
+@given(_MESSAGES, st.sampled_from(["nothing", "read", "streamed"]))
+def test_the_body_is_read_as_starlette_reads_it(messages: list[Any], before: str) -> None:
+    reference = anyio.run(_body_read, Request.body, messages, before)
+    assert anyio.run(_body_read, read_body, messages, before) == reference
+
+
+def test_starlettes_body_reading_is_as_read_body_repeats_it() -> None:
+    assert starlette.__version__ == "1.10.0", "recheck planned_request_handler.read_body"

@@ -11,13 +11,22 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.config import Settings
 from app.core.database import Database
 from app.core.security import Scope
 from app.main import create_app
 from app.platform import metrics
-from app.platform.rate_limits import Budget, RateLimiter, budget_for
+from app.platform.rate_limits import (
+    Budget,
+    Outcome,
+    RateLimiter,
+    budget_for,
+    header_fields,
+    headers_for,
+)
 from tests.tenants import Tenant, make_key, make_tenant
 
 pytestmark = pytest.mark.anyio
@@ -166,3 +175,23 @@ async def test_a_redis_outage_serves_requests_without_limits(
     # One line when it starts, not one per request.
     lines = [r for r in caplog.records if "rate-limit storage unavailable" in r.getMessage()]
     assert len(lines) == 1
+
+
+_OUTCOMES = st.lists(
+    st.builds(
+        Outcome,
+        st.sampled_from([b.value for b in Budget] + [f"{b.value}-organization" for b in Budget]),
+        st.integers(0, 10**6),
+        st.integers(1, 3600),
+        st.integers(0, 10**6),
+        st.integers(0, 3600),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@given(_OUTCOMES)
+def test_header_fields_are_the_headers_as_raw_fields(outcomes: list[Outcome]) -> None:
+    written = [(k.lower().encode(), v.encode()) for k, v in headers_for(outcomes).items()]
+    assert header_fields(outcomes) == written
