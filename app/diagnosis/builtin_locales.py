@@ -90,13 +90,18 @@ def _localized(key: str, version: int, locale: str) -> CompiledRuleSet | None:
     return CompiledRuleSet(content, KNOWN_FIELDS, labels, wording=wording_in(locale))
 
 
+# Each built-in rule set's key and version, by the identity of its compiled form (kept for
+# the life of the process, so an id is never reused for another rule set).
+_BUILTIN_OF = {id(builtin.compiled): found for found, builtin in BUILTIN_VERSIONS.items()}
+
+
 def in_locale(compiled: CompiledRuleSet, locale: str) -> tuple[CompiledRuleSet, str]:
     """A built-in rule set's texts in `locale` where they exist; any other rule set (an
     organisation's own, written in its own words) as it is. Also the locale written in."""
-    for (key, version), builtin in BUILTIN_VERSIONS.items():
-        if builtin.compiled is compiled:
-            found = _localized(key, version, locale)
-            if found is None:
-                return compiled, DEFAULT_LOCALE
-            return found, locale
-    return compiled, DEFAULT_LOCALE
+    builtin = _BUILTIN_OF.get(id(compiled))
+    if builtin is None:
+        return compiled, DEFAULT_LOCALE
+    found = _localized(*builtin, locale)
+    if found is None:
+        return compiled, DEFAULT_LOCALE
+    return found, locale

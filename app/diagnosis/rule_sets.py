@@ -193,10 +193,10 @@ async def compiled_version(
 ) -> tuple[CompiledRuleSet, RuleSetRef]:
     """A version ready to run; the hot path of every diagnosis: one query at most, and a
     published version's stored hash as the cache key instead of hashing it again."""
-    _check_key(key)
-    if key in BUILTIN_RULE_SETS:
+    if key in BUILTIN_RULE_SETS:  # a built-in key is a well-formed one
         compiled = _builtin(key, version).compiled
     else:
+        _check_key(key)
         row = await _row(await opened(session), caller, key, version)
         if row is None:
             raise NotFound(f"There is no version {version} of rule set {shown_id(key)!r}.")

@@ -82,6 +82,12 @@ def _check_of_nothing(key: str) -> AnswerReport:
     return check_answers(BUILTIN_SETS[key].compiled, {})
 
 
+@cache
+def _askable_given_nothing(name: str, key: str) -> frozenset[str]:
+    """The fields of the questions shown when none of `key`'s are answered."""
+    return frozenset(map(_FIELDS[name].__getitem__, _check_of_nothing(key).shown))
+
+
 def _checked_preview_answers(
     data: PreviewRequest,
 ) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
@@ -94,11 +100,11 @@ def _checked_preview_answers(
     askable: set[str] = set()
     for name, key in _PREVIEWED_SETS:
         answers = data.answers if name == "answers" else data.feedback
-        report = (
-            check_answers(BUILTIN_SETS[key].compiled, answers)
-            if answers
-            else _check_of_nothing(key)
-        )
+        if not answers:
+            given.append({})
+            askable.update(_askable_given_nothing(name, key))
+            continue
+        report = check_answers(BUILTIN_SETS[key].compiled, answers)
         if report.problems:
             problems += [
                 FieldProblem(pointer=f"/body/{name}{p.pointer}", detail=p.message, code=p.code)

@@ -154,41 +154,57 @@ def _check_number(question: NumberQuestion, value: Any, pointer: str) -> list[An
 
 def check_answers(question_set: CompiledQuestionSet, answers: Mapping[str, Any]) -> AnswerReport:
     """Every problem with a set of answers; `null` stands for "not answered"."""
+    plan = question_set.answer_plan
+    position = plan.position
     report = AnswerReport()
+    problems = report.problems
     given = {key: value for key, value in answers.items() if value is not None}
+    present = []
     for key in given:
-        if key not in question_set.by_key:
-            report.problems.append(
+        if key in position:
+            present.append(key)
+        else:
+            problems.append(
                 AnswerProblem(f"/{key}", "this set has no such question", "unknown_question")
             )
-    problems, shown, answered = report.problems, report.shown, report.answered
-    for compiled in question_set.questions:
-        question = compiled.question
-        key = question.key
-        hidden = False
-        for condition in compiled.conditions:  # most questions have none
+    hidden = set()
+    for key, conditions in plan.conditional:  # a question is shown when all of them hold
+        for condition in conditions:
             if not condition(given):
-                hidden = True
+                hidden.add(key)
                 break
-        if hidden:
-            if key in given:
-                problems.append(
-                    AnswerProblem(
-                        f"/{key}",
-                        "this question is not asked given your other answers; leave it out",
-                        "not_shown",
-                    )
+    if hidden:
+        report.shown = [key for key in plan.keys if key not in hidden]
+    else:
+        report.shown = list(plan.keys)
+    # The questions answered, in the set's order: their problems come in that order.
+    present.sort(key=position.__getitem__)
+    answered, by_key, checks = report.answered, question_set.by_key, _CHECKS
+    for key in present:
+        if key in hidden:
+            problems.append(
+                AnswerProblem(
+                    f"/{key}",
+                    "this question is not asked given your other answers; leave it out",
+                    "not_shown",
                 )
+            )
             continue
-        shown.append(key)
-        value = given.get(key)  # never None when given
-        if value is not None:
-            answered.append(key)
-            found = _check_value(question, value, f"/{key}")
-            if found:
-                problems += found
-        elif question.required:
-            report.missing_required.append(key)
+        answered.append(key)
+        question = by_key[key].question
+        check = checks.get(type(question))
+        value, pointer = given[key], f"/{key}"
+        found = (
+            _check_value(question, value, pointer)
+            if check is None
+            else check(question, value, pointer)
+        )
+        if found:
+            problems += found
+    if plan.required:
+        report.missing_required = [
+            key for key in plan.required if key not in given and key not in hidden
+        ]
     return report
 
 

@@ -36,10 +36,35 @@ class CompiledQuestion:
 
 
 @dataclass(frozen=True)
+class AnswerPlan:
+    """What checking answers needs of a question set, worked out once: only the questions
+    with a condition can be hidden, and only those given an answer need a check."""
+
+    keys: tuple[str, ...]  # every question's, in order
+    position: dict[str, int]  # a question's place in that order, by its key
+    conditional: tuple[tuple[str, tuple[Evaluator, ...]], ...]  # in order
+    required: tuple[str, ...]  # in order
+
+
+def answer_plan(questions: tuple[CompiledQuestion, ...]) -> AnswerPlan:
+    keys = tuple(compiled.question.key for compiled in questions)
+    return AnswerPlan(
+        keys=keys,
+        position={key: index for index, key in enumerate(keys)},
+        conditional=tuple((c.question.key, c.conditions) for c in questions if c.conditions),
+        required=tuple(c.question.key for c in questions if c.question.required),
+    )
+
+
+@dataclass(frozen=True)
 class CompiledQuestionSet:
     content: QuestionSetContent
     questions: tuple[CompiledQuestion, ...]
     by_key: dict[str, CompiledQuestion] = field(repr=False)
+    answer_plan: AnswerPlan = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "answer_plan", answer_plan(self.questions))
 
 
 def _condition_problems(tree: object, fields: list[str], pointer: str) -> list[DefinitionProblem]:

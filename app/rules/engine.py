@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from operator import neg
+from operator import attrgetter, neg
 from typing import Any
 
 from app.rules.combination import COMBINERS, Evidence, combine, combine_all
@@ -51,6 +51,7 @@ __all__ = [
 MIXED = "mixed"
 INCONCLUSIVE = "inconclusive"
 MAX_MISSING = 5
+_score = attrgetter("score")
 
 
 def content_hash(content: RuleSetContent) -> str:
@@ -92,8 +93,13 @@ def flatten(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """`{"session": {"posting": {"url": u}}}` becomes `{"session.posting.url": u}`."""
     flat: dict[str, Any] = {}
     for root, value in inputs.items():
-        if type(value) is dict:
-            _flatten_into(root, value, flat, 1)
+        if type(value) is dict:  # `_flatten_into(root, value, flat, 1)`, its first level inline
+            for key, inner in value.items():
+                name = f"{root}.{key}"
+                if type(inner) is dict:
+                    _flatten_into(name, inner, flat, 2)
+                else:
+                    flat[name] = inner
         else:
             flat[root] = value
     return flat
@@ -197,6 +203,7 @@ class CompiledRuleSet:
         self.readers = readers_of(self.rules)
         self.evidence_fields = tuple(self.readers)
         self.evidence_set = frozenset(self.evidence_fields)
+        self.reader_items = tuple(self.readers.items())
         self._evaluations = 0
         self._fired_rules: Callable[[Mapping[str, Any]], list[RulePlan]] = self._fired_by_closures
 
@@ -242,7 +249,8 @@ class CompiledRuleSet:
                 held = [part for part, holds in rule.clauses if holds(flat)]
             else:
                 held = [rule.tree]
-            because = rule.because.fill(flat, labels, min(MAX_FILLED_CHARS, budget), wording)
+            limit = budget if budget < MAX_FILLED_CHARS else MAX_FILLED_CHARS
+            because = rule.because.fill(flat, labels, limit, wording)
             budget -= len(because)
             fired.append(FiredRule(rule.id, rule.category, rule.factor, rule.cf, because, held))
         categories = self._scores(fired_plans)
@@ -272,7 +280,7 @@ class CompiledRuleSet:
             else:
                 score = self._combined(rules, factor_scores)
             categories.append(CategoryScore(category.key, category.label, score, factor_scores))
-        categories.sort(key=lambda c: -c.score)
+        categories.sort(key=_score, reverse=True)  # stable, as sorting by -score is
         return categories
 
     def _combined(self, rules: list[RulePlan], factor_scores: dict[str, float]) -> float:
@@ -294,11 +302,11 @@ class CompiledRuleSet:
         """Each unanswered field a rule that did not fire reads (and a person could still
         be asked), with the weight of those rules summed in rule order."""
         missing: dict[str, float] = {}
-        names = self.evidence_fields if askable is None else self.evidence_set.intersection(askable)
-        for name in names:
-            if get(name) is not None:
+        if askable is None:
+            askable = self.evidence_set
+        for name, readers in self.reader_items:
+            if name not in askable or get(name) is not None:
                 continue
-            readers = self.readers[name]
             if fired.isdisjoint(readers.indices):
                 missing[name] = readers.total
                 continue

@@ -158,7 +158,7 @@ _NO_WORDS: Mapping[Any, str] = {}
 class Template:
     """Split once; filling is a join of literal parts, looked-up values and counted forms."""
 
-    __slots__ = ("fields", "parts")
+    __slots__ = ("fields", "literal", "parts")
 
     def __init__(self, template: str) -> None:
         if "plural" not in template:  # the common case: split once, as it always was
@@ -169,6 +169,7 @@ class Template:
                 if piece
             )
             self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
+            self.literal = self._literal()
             return
         parts: list[tuple[int, str, dict[str, str]]] = []
         position = 0
@@ -184,6 +185,13 @@ class Template:
             parts.append((LITERAL, template[position:], {}))
         self.parts = tuple(parts)
         self.fields = tuple(text for kind, text, _ in self.parts if kind != LITERAL)
+        self.literal = self._literal()
+
+    def _literal(self) -> str | None:
+        """The text itself, when it names no field (as most explanations do)."""
+        if self.fields:
+            return None
+        return "".join(text for _, text, _ in self.parts)
 
     def fill(
         self,
@@ -193,6 +201,9 @@ class Template:
         wording: Wording = ENGLISH,
     ) -> str:
         """The engine fills a template only when every field it names has a value."""
+        literal = self.literal
+        if literal is not None:
+            return literal if len(literal) <= limit else clip(literal, limit)
         words = labels or _NO_LABELS
         pieces: list[str] = []
         for kind, text, forms in self.parts:

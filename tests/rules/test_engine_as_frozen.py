@@ -234,3 +234,39 @@ def test_generated_rule_sets_as_frozen(
     engines = Engines.build(RuleSetContent.model_validate(content), FIELDS, LABELS, wording)
     for inputs, askable in cases:
         engines.compare(inputs, askable)
+
+
+ROOTS = ["answers", "feedback", "session", "history"]
+ODD_ROOTS = ["answers.wanted_job", "answers.x", "answersx", "feedback.hired_edge", "answer", ""]
+KEYS = ["wanted_job", "enthusiasm", "interviewer_signals", "hired_edge", "in_person"]
+ODD_KEYS = ["x.y", "wanted_job.more", "", "stage_rank", "posting", "years_required"]
+KEY_NAMES = st.sampled_from(KEYS) | st.sampled_from(ODD_KEYS) | st.integers(0, 2)
+ROOT_VALUES = st.recursive(
+    VALUES | st.sampled_from(["", Stage.FINAL, ()]),
+    lambda inner: st.dictionaries(KEY_NAMES, inner, max_size=4),
+    max_leaves=6,
+)
+ODD_INPUTS = st.dictionaries(
+    st.sampled_from(ROOTS) | st.sampled_from(ODD_ROOTS) | st.integers(0, 2),
+    st.dictionaries(KEY_NAMES, ROOT_VALUES, max_size=6) | ROOT_VALUES,
+    max_size=6,
+)
+FLAT_INPUTS = st.dictionaries(  # the usual shape: one level, text keys, nulls and empty texts
+    st.sampled_from(ROOTS),
+    st.dictionaries(st.sampled_from(KEYS), VALUES | st.sampled_from(["", None]), max_size=5),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    content=CONTENTS,
+    cases=st.lists(st.tuples(ODD_INPUTS | FLAT_INPUTS, st.none() | st.sets(FIELD)), max_size=6),
+)
+def test_odd_shaped_inputs_as_frozen(
+    content: dict[str, Any], cases: list[tuple[dict[Any, Any], Any]]
+) -> None:
+    """Roots and keys with dots or not text, names that collide, nested and empty objects,
+    nulls and empty texts: the answers counted, the fields missing, all as before."""
+    engines = Engines.build(RuleSetContent.model_validate(content), FIELDS, LABELS, Wording())
+    for inputs, askable in cases:
+        engines.compare(inputs, askable)
