@@ -19,6 +19,7 @@ from app.i18n.locales import BUILTIN_LOCALES
 from app.messages import compose, service
 from app.messages.kinds import MessageKind, Tone
 from app.messages.preview_document import preview_document
+from app.messages.render import RenderError
 from app.messages.schemas import InlineFacts, TemplateRef
 from tests.messages import frozen_preview as frozen
 
@@ -38,6 +39,7 @@ HOSTILE = [
     "None",
     "x" * 199,
     "ab " * 300,
+    "\n\t \n",
 ]
 
 
@@ -46,6 +48,8 @@ def _outcome(write: Any, facts: Any, kind: MessageKind, tone: Tone, locale: str)
         return write(facts, kind, tone, locale)
     except ValidationFailed as exc:
         return ("problem", exc.detail, [e.model_dump() for e in exc.errors or []])
+    except RenderError as exc:  # a built-in failing: `news` of spaces only, for one
+        return ("failed", exc.detail, exc.part, exc.line, exc.costly)
 
 
 def _today(data: InlineFacts, kind: MessageKind, tone: Tone, locale: str) -> bytes:
