@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from app.core.errors import ValidationFailed
 from app.i18n.locales import BUILTIN_LOCALES
@@ -20,7 +21,7 @@ from app.messages import compose, service
 from app.messages.kinds import MessageKind, Tone
 from app.messages.preview_document import preview_document
 from app.messages.render import RenderError
-from app.messages.schemas import InlineFacts, TemplateRef
+from app.messages.schemas import InlineFacts, Rendition, TemplateRef
 from tests.messages import frozen_preview as frozen
 
 CASES = list(itertools.product(MessageKind, Tone, BUILTIN_LOCALES))
@@ -173,3 +174,41 @@ def test_any_facts_write_as_before(
 ) -> None:
     if data is not None:
         assert_as_before(data, *case)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(st.characters(exclude_categories=())), min_size=5, max_size=5),
+    characters=st.integers(0, 10**6),
+    template=st.sampled_from(
+        [
+            BUILTIN,
+            TemplateRef(source="organization", id="tpl_01JD6Z3K8Q2W5X7Y9A1B3C5D7E", version=7),
+        ]
+    ),
+    case=st.sampled_from(CASES),
+)
+def test_any_document_is_written_as_before(
+    texts: list[str], characters: int, template: TemplateRef, case: tuple[MessageKind, Tone, str]
+) -> None:
+    """Any text (control characters, lone surrogates, non-ASCII), with or without a
+    `mailto:` URL, for either kind of template."""
+    subject, text, markdown, html, url = texts
+    rendition = Rendition(
+        subject=subject,
+        text=text,
+        markdown=markdown,
+        html=html,
+        mailto_url=url or None,
+        questions=[],
+        characters=characters,
+    )
+    kind, tone, locale = case
+
+    def written(write: Any) -> Any:
+        try:
+            return write(rendition, kind, tone, locale, template)
+        except PydanticSerializationError as exc:  # a lone surrogate
+            return ("refused", str(exc))
+
+    assert written(preview_document) == written(frozen.preview_document)
