@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, Template, nodes, pass_context
 from jinja2.runtime import Context
 
-from app.messages.sandbox import markdown_value, plain_value
+from app.messages.sandbox import markdown_literal, markdown_value, plain_value
 
 # What a value is written as while rendering. The facts' schemas refuse NUL (PostgreSQL
 # cannot store it), and a template holding one is not rendered this way.
@@ -91,8 +91,11 @@ def render_both(template: Template, variables: dict[str, Any]) -> tuple[str, str
         values = context.written
         if len(parts) != len(values) + 1:
             return None
-        plain = [str(plain_value(value)) for value in values]
-        markdown = [str(markdown_value(value)) for value in values]
+        # A string (most values) as the finalizers write it, without calling them.
+        plain = [v if type(v) is str else str(plain_value(v)) for v in values]
+        markdown = [
+            markdown_literal(v) if type(v) is str else str(markdown_value(v)) for v in values
+        ]
     except Exception:  # the two renderings raise it, where they always did
         return None
     pieces = [""] * (2 * len(values) + 1)

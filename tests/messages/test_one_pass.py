@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from app.i18n.locales import BUILTIN_LOCALES
 from app.messages import builtin_render
@@ -62,6 +63,8 @@ VALUES: list[Any] = [
     PLACEHOLDER,
     f"x{PLACEHOLDER}y",
     "%s %%",
+    Markup("<b>*x*</b>"),  # a string of another type
+    Markup("plain"),
 ]
 
 # Each construct `renders_once` allows, and constants written at compile time before.
