@@ -8,7 +8,8 @@ operation nor the budget that bounds what a template makes: their loops run over
 call's questions, their values are facts held to their schemas' lengths. They render with
 the sandbox's options, finalizers and filters, so they write the same text
 (tests/messages/test_builtin_render.py renders every one both ways), and each is compiled
-once per kind, tone and locale.
+once per kind, tone and locale. A body is rendered once for its plain text and its
+Markdown where `one_pass` allows it (all of today's).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from app.messages.builtin import builtin_source
 from app.messages.kinds import MessageKind, Tone
+from app.messages.one_pass import keeping, render_both, renders_once
 from app.messages.render import _TEMPLATE_FAULTS, Rendered, RenderError, finish, line_of
 from app.messages.sandbox import MARKDOWN, PLAIN, MessageSandbox
 
@@ -41,6 +43,7 @@ def _trusted(sandboxed: MessageSandbox) -> Environment:
 
 _PLAIN = _trusted(PLAIN)
 _MARKDOWN = _trusted(MARKDOWN)
+_KEEPING = keeping(_PLAIN)
 
 
 @cache
@@ -52,6 +55,13 @@ def _templates(kind: MessageKind, tone: Tone, locale: str) -> tuple[Template, Te
         _PLAIN.from_string(source.body),
         _MARKDOWN.from_string(source.body),
     )
+
+
+@cache
+def _body_once(kind: MessageKind, tone: Tone, locale: str) -> Template | None:
+    """The body compiled to render once for both its texts, if it may (`one_pass`)."""
+    body = builtin_source(kind, tone, locale).body
+    return _KEEPING.from_string(body) if renders_once(_KEEPING, body) else None
 
 
 def _run(template: Template, part: str, variables: dict[str, Any]) -> str:
@@ -75,8 +85,9 @@ def render_builtin(
 ) -> Rendered:
     """What `render.render(builtin_source(kind, tone, locale), variables)` gives."""
     subject, text, markdown = _templates(kind, tone, locale)
-    return finish(
-        _run(subject, "subject", variables),
-        _run(text, "body", variables),
-        _run(markdown, "body", variables),
-    )
+    written_subject = _run(subject, "subject", variables)
+    once = _body_once(kind, tone, locale)
+    both = None if once is None else render_both(once, variables)
+    if both is not None:
+        return finish(written_subject, *both)
+    return finish(written_subject, _run(text, "body", variables), _run(markdown, "body", variables))

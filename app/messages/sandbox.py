@@ -173,7 +173,7 @@ class MessageSandbox(SandboxedEnvironment):
         raise SecurityError("Templates may not call anything.")
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     return "" if value is None else value
 
 
@@ -193,7 +193,7 @@ def markdown_literal(text: str) -> str:
     return _ORDERED.sub(r"\1\\\2", escaped)
 
 
-def _markdown(value: Any) -> Any:
+def markdown_value(value: Any) -> Any:
     if value is None:
         return ""
     return markdown_literal(value if isinstance(value, str) else str(limits.bounded(value)))
@@ -217,5 +217,5 @@ def _environment(finalize: Any) -> MessageSandbox:
 
 # Plain text and subjects take values as they are; Markdown (and the HTML made from it)
 # takes them escaped, so a name like `*Dana*` or `<b>` reads literally everywhere.
-PLAIN = _environment(_plain)
-MARKDOWN = _environment(_markdown)
+PLAIN = _environment(plain_value)
+MARKDOWN = _environment(markdown_value)
