@@ -26,6 +26,21 @@ SingleLine = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SIN
 PLAIN_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT_PATTERN)]
 
+# Running text that says something: not only spaces and line breaks (a template writes it
+# trimmed, and would otherwise write nothing where a sentence is promised).
+NON_BLANK_TEXT_PATTERN = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+)
+NonBlankText = Annotated[str, StringConstraints(pattern=NON_BLANK_TEXT_PATTERN)]
+
+# Each kind of text by its pattern: the name OpenAPI gives it, and the key of the sentence
+# that tells a person what is wrong with a text that does not match it.
+TEXT_KINDS = {
+    SINGLE_LINE_PATTERN: "SingleLine",
+    PLAIN_TEXT_PATTERN: "PlainText",
+    NON_BLANK_TEXT_PATTERN: "NonBlankText",
+}
+
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
 

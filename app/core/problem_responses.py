@@ -35,6 +35,8 @@ def render_problem(
     if texts is not None:
         problem.title, problem.detail = texts["title"], texts["detail"]
         problem.errors = [_localised(field, locale) for field in error.errors or []] or None
+    elif error.errors:  # in English: pydantic's own sentences, but no pattern shown
+        problem.errors = [_localised(field, locale) for field in error.errors]
     headers = {
         **error.headers,
         "Content-Language": locale,

@@ -1,7 +1,9 @@
 """What is wrong with a field, in the caller's language: pydantic's error types mapped to
 sentences in `catalogues/<locale>.validation.json`, filled from the error's context
 (`{max_length}`, counts in their plural forms); a type the catalogue lacks gets its
-`_default` sentence, never English (pure)."""
+`_default` sentence, never English (pure). A text that does not match one of our kinds of
+text is told what that kind is (`string_pattern_mismatch/<kind>`), never its pattern. The
+English catalogue holds only those: for the rest, pydantic's English sentence stands."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any
 
 from babel.lists import format_list
 
+from app.core.fields import TEXT_KINDS
 from app.i18n.formatting import formatting_locale
 from app.rules.explain import Template, Wording
 
@@ -45,16 +48,28 @@ def _context(error_type: str, ctx: Mapping[str, Any], cldr: str) -> dict[str, An
     return values
 
 
+def _sentence_key(error_type: str, ctx: Mapping[str, Any]) -> str:
+    if error_type == "string_pattern_mismatch":
+        kind = TEXT_KINDS.get(ctx.get("pattern"))  # type: ignore[arg-type]
+        if kind is not None:
+            return f"{error_type}/{kind}"
+    return error_type
+
+
 def field_detail(error_type: str, ctx: Mapping[str, Any] | None, locale: str) -> str | None:
     """The sentence for one field's error in `locale` (None: the catalogue has none, so
-    the English message stands)."""
+    pydantic's English sentence stands)."""
     texts = validation_catalogue(locale)
-    if not texts:
+    context = ctx or {}
+    text = texts.get(_sentence_key(error_type, context)) or texts.get(error_type)
+    text = text or texts.get(DEFAULT)
+    if text is None:
         return None
     cldr = formatting_locale(locale)
-    text = texts.get(error_type, texts[DEFAULT])
     template = Template(text)
-    values = _context(error_type, ctx or {}, cldr)
+    values = _context(error_type, context, cldr)
     if not set(template.fields) <= set(values):
-        text, template = texts[DEFAULT], Template(texts[DEFAULT])
+        if DEFAULT not in texts:
+            return None
+        template = Template(texts[DEFAULT])
     return template.fill(values, wording=Wording(cldr))

@@ -7,7 +7,14 @@ from typing import Annotated
 from pydantic import MISSING, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.candidates.schemas import DisplayName, Locale, Pronouns, TimeZone
-from app.core.fields import CalendarDate, EmailAddress, PlainText, SingleLine, Timestamp
+from app.core.fields import (
+    CalendarDate,
+    EmailAddress,
+    NonBlankText,
+    PlainText,
+    SingleLine,
+    Timestamp,
+)
 from app.messages.kinds import MessageKind, Tone
 from app.messages.template_checks import MAX_BODY, MAX_SUBJECT
 from app.sessions.schemas import Interviewer, ShortText
@@ -20,8 +27,8 @@ TemplateKey = Annotated[
 SubjectSource = Annotated[PlainText, StringConstraints(min_length=1, max_length=MAX_SUBJECT)]
 BodySource = Annotated[PlainText, StringConstraints(min_length=1, max_length=MAX_BODY)]
 Description = Annotated[SingleLine, StringConstraints(min_length=1, max_length=500)]
-Learned = Annotated[PlainText, StringConstraints(min_length=1, max_length=1000)]
-News = Annotated[PlainText, StringConstraints(min_length=1, max_length=2000)]
+Learned = Annotated[NonBlankText, StringConstraints(min_length=1, max_length=1000)]
+News = Annotated[NonBlankText, StringConstraints(min_length=1, max_length=2000)]
 TemplateId = Annotated[
     str, StringConstraints(max_length=64), Field(examples=["tpl_01JD6Z3K8Q2W5X7Y9A1B3C5D7E"])
 ]

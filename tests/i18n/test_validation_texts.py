@@ -13,6 +13,7 @@ import pytest
 from babel import Locale
 from pydantic_core import core_schema
 
+from app.core.fields import TEXT_KINDS
 from app.i18n.formatting import formatting_locale
 from app.i18n.locales import BUILTIN_LOCALES
 from app.i18n.validation_texts import DEFAULT, field_detail, validation_catalogue
@@ -23,6 +24,8 @@ from tests.i18n.test_catalogues import ENGLISH
 pytestmark = pytest.mark.anyio
 OTHERS = [locale for locale in BUILTIN_LOCALES if locale != "en"]
 PYDANTIC_TYPES = set(typing.get_args(core_schema.ErrorType))
+# A text that does not match one of our kinds of text is told what that kind is.
+PATTERN_KEYS = {f"string_pattern_mismatch/{kind}" for kind in TEXT_KINDS.values()}
 
 # Every request may fail these (the body as a whole, a required field, an unknown one).
 ALWAYS = {"json_invalid", "missing", "extra_forbidden", "model_type", "value_error"}
@@ -161,7 +164,7 @@ def test_every_error_type_reads_in_every_locale(locale: str, error_type: str) ->
 def test_the_catalogues_have_the_same_keys_and_a_default(locale: str) -> None:
     assert set(validation_catalogue(locale)) == set(validation_catalogue("fr"))
     assert DEFAULT in validation_catalogue(locale)
-    assert set(validation_catalogue(locale)) - {DEFAULT} <= PYDANTIC_TYPES
+    assert set(validation_catalogue(locale)) - {DEFAULT} <= PYDANTIC_TYPES | PATTERN_KEYS
     # A type no request raises today still gets a sentence of the locale, never English.
     assert field_detail("uuid_parsing", {}, locale) == validation_catalogue(locale)[DEFAULT]
 
@@ -201,3 +204,35 @@ async def test_counts_in_field_details_take_plural_forms(api: httpx.AsyncClient)
     details = {e["pointer"]: e["detail"] for e in response.json()["errors"]}
     assert details["/body/external_ref"] == "Il faut au moins 1 caractère."
     assert details["/body/display_name"] == "200 caractères au maximum."
+
+
+@pytest.mark.parametrize("locale", BUILTIN_LOCALES)
+@pytest.mark.parametrize("pattern", sorted(TEXT_KINDS))
+def test_a_text_of_the_wrong_kind_is_told_the_kind_never_the_pattern(
+    locale: str, pattern: str
+) -> None:
+    said = field_detail("string_pattern_mismatch", {"pattern": pattern}, locale)
+    assert said == validation_catalogue(locale)[f"string_pattern_mismatch/{TEXT_KINDS[pattern]}"]
+    assert pattern not in said
+    assert not {"^", "$", "\\"} & set(said)
+    other = field_detail("string_pattern_mismatch", {"pattern": "^[a-z]+$"}, locale)
+    assert other == validation_catalogue(locale)["string_pattern_mismatch"]
+    if locale != "en":
+        assert not ENGLISH.search(said), said
+
+
+def test_english_keeps_pydantics_sentences_but_for_patterns() -> None:
+    assert set(validation_catalogue("en")) == PATTERN_KEYS | {"string_pattern_mismatch"}
+    assert field_detail("missing", {}, "en") is None
+    assert field_detail("string_too_long", {"max_length": 3}, "en") is None
+
+
+async def test_an_english_problem_shows_no_pattern(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/v1/messages/preview",
+        json={"kind": "stay_in_touch_note", "facts": {"news": "\n", "company": "a\x01"}},
+    )
+    assert response.status_code == 422
+    details = {e["pointer"]: e["detail"] for e in response.json()["errors"]}
+    assert details["/body/facts/news"].startswith("Write some text here")
+    assert details["/body/facts/company"].startswith("Write one line of text")
