@@ -67,19 +67,23 @@ class Outcome(NamedTuple):
         return f'"{self.policy}";r={self.remaining};t={self.reset_after}'
 
 
+def _header_values(outcomes: list[Outcome]) -> tuple[str, str]:
+    """The RateLimit-Policy and RateLimit values for these outcomes."""
+    return (
+        ", ".join([outcome.policy_header() for outcome in outcomes]),
+        ", ".join([outcome.state_header() for outcome in outcomes]),
+    )
+
+
 def headers_for(outcomes: list[Outcome]) -> dict[str, str]:
-    return {
-        "RateLimit-Policy": ", ".join(outcome.policy_header() for outcome in outcomes),
-        "RateLimit": ", ".join(outcome.state_header() for outcome in outcomes),
-    }
+    policy, state = _header_values(outcomes)
+    return {"RateLimit-Policy": policy, "RateLimit": state}
 
 
 def header_fields(outcomes: list[Outcome]) -> list[tuple[bytes, bytes]]:
     """`headers_for(outcomes)` as a response's raw header fields (lower-case names)."""
-    return [
-        (b"ratelimit-policy", ", ".join([o.policy_header() for o in outcomes]).encode()),
-        (b"ratelimit", ", ".join([o.state_header() for o in outcomes]).encode()),
-    ]
+    policy, state = _header_values(outcomes)
+    return [(b"ratelimit-policy", policy.encode()), (b"ratelimit", state.encode())]
 
 
 class _Counters(Protocol):
