@@ -23,14 +23,13 @@ SingleLine = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SIN
 
 # Running text: line breaks and tabs, but no other control characters (PostgreSQL cannot
 # even store NUL in text).
-PLAIN_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_PLAIN_CHARACTER = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+PLAIN_TEXT_PATTERN = f"^{_PLAIN_CHARACTER}*$"
 PlainText = Annotated[str, StringConstraints(pattern=PLAIN_TEXT_PATTERN)]
 
 # Running text that says something: not only spaces and line breaks (a template writes it
 # trimmed, and would otherwise write nothing where a sentence is promised).
-NON_BLANK_TEXT_PATTERN = (
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-)
+NON_BLANK_TEXT_PATTERN = rf"^{_PLAIN_CHARACTER}*[^\s\x00-\x1f\x7f]{_PLAIN_CHARACTER}*$"
 NonBlankText = Annotated[str, StringConstraints(pattern=NON_BLANK_TEXT_PATTERN)]
 
 # Each kind of text by its pattern: the name OpenAPI gives it, and the key of the sentence

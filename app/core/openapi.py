@@ -14,9 +14,6 @@ from pydantic.json_schema import models_json_schema
 
 from app.core.errors import PROBLEM_SCHEMAS, PROBLEM_TYPES, SHARED_RESPONSE_KEY
 from app.core.fields import (
-    NON_BLANK_TEXT_PATTERN,
-    PLAIN_TEXT_PATTERN,
-    SINGLE_LINE_PATTERN,
     TEXT_KINDS,
 )
 from app.core.operation_ids import operation_id
@@ -422,20 +419,12 @@ def _document_conditional_gets(document: dict[str, Any]) -> None:
 
 
 # The texts fields take, by their pattern: named once in the document, per length range.
-_TEXT_KINDS = {
-    SINGLE_LINE_PATTERN: (
-        TEXT_KINDS[SINGLE_LINE_PATTERN],
-        "One line of text (no control characters, not blank)",
-    ),
-    PLAIN_TEXT_PATTERN: (
-        TEXT_KINDS[PLAIN_TEXT_PATTERN],
-        "Text; line breaks and tabs, no other control characters",
-    ),
-    NON_BLANK_TEXT_PATTERN: (
-        TEXT_KINDS[NON_BLANK_TEXT_PATTERN],
-        "Text; line breaks and tabs, no other control characters, not blank",
-    ),
+_TEXT_DESCRIPTIONS = {
+    "SingleLine": "One line of text (no control characters, not blank)",
+    "PlainText": "Text; line breaks and tabs, no other control characters",
+    "NonBlankText": "Text; line breaks and tabs, no other control characters, not blank",
 }
+_TEXT_KINDS = {pattern: (name, _TEXT_DESCRIPTIONS[name]) for pattern, name in TEXT_KINDS.items()}
 _TEXT_KEYS = {"type", "pattern", "minLength", "maxLength"}
 _BESIDE_TEXT = {"description", "examples", "default"}
 

@@ -34,9 +34,10 @@ def render_problem(
     locale, texts = problem_texts(error.slug, accept_language)
     if texts is not None:
         problem.title, problem.detail = texts["title"], texts["detail"]
-        problem.errors = [_localised(field, locale) for field in error.errors or []] or None
-    elif error.errors:  # in English: pydantic's own sentences, but no pattern shown
+    if error.errors:  # in English too: pydantic's own sentences stand, but no pattern
         problem.errors = [_localised(field, locale) for field in error.errors]
+    elif texts is not None:
+        problem.errors = None
     headers = {
         **error.headers,
         "Content-Language": locale,

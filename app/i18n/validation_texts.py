@@ -49,8 +49,9 @@ def _context(error_type: str, ctx: Mapping[str, Any], cldr: str) -> dict[str, An
 
 
 def _sentence_key(error_type: str, ctx: Mapping[str, Any]) -> str:
-    if error_type == "string_pattern_mismatch":
-        kind = TEXT_KINDS.get(ctx.get("pattern"))  # type: ignore[arg-type]
+    pattern = ctx.get("pattern")
+    if error_type == "string_pattern_mismatch" and isinstance(pattern, str):
+        kind = TEXT_KINDS.get(pattern)
         if kind is not None:
             return f"{error_type}/{kind}"
     return error_type
